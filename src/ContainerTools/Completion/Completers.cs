@@ -1,0 +1,104 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Threading;
+using ContainerTools.Engine;
+using ContainerTools.Engine.Connection;
+using ContainerTools.Internal;
+
+namespace ContainerTools.Completion
+{
+    /// <summary>Shared rules for completers: strip quotes, prefix match, quote results that need it, never block the prompt for long.</summary>
+    internal static class CompletionHelper
+    {
+        /// <summary>How long a completer may ask the engine before it gives up silently.</summary>
+        public static readonly TimeSpan TimeBox = TimeSpan.FromMilliseconds(1500);
+
+        public static string Unquote(string? word) => (word ?? string.Empty).Trim('\'', '"');
+
+        public static CompletionResult Result(string text, string tooltip)
+        {
+            var quoted = text.IndexOfAny(new[] { ' ', '$', '`', '\'', '"', '(', ')', '{', '}', ';', ',', '&', '|', '@', '#' }) >= 0
+                ? "'" + text.Replace("'", "''") + "'"
+                : text;
+            return new CompletionResult(quoted, text, CompletionResultType.ParameterValue, tooltip);
+        }
+
+        /// <summary>The engine the command line being completed would use: its -Engine, else the session's.</summary>
+        public static ContainerEngineConnection? EngineFor(IDictionary fakeBoundParameters)
+        {
+            try
+            {
+                var given = fakeBoundParameters?["Engine"];
+                var value = given is PSObject pso ? pso.BaseObject : given;
+                return value switch
+                {
+                    ContainerEngineConnection c => c,
+                    string s => ContainerEngineConnection.FromArgument(s),
+                    _ => SessionEngine.Resolve(null),
+                };
+            }
+            catch (ContainerEngineException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>Completes container names from the live engine.</summary>
+    public sealed class ContainerNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var engine = CompletionHelper.EngineFor(fakeBoundParameters);
+            if (engine == null)
+            {
+                return Array.Empty<CompletionResult>();
+            }
+
+            var prefix = CompletionHelper.Unquote(wordToComplete);
+            try
+            {
+                using var timeBox = new CancellationTokenSource(CompletionHelper.TimeBox);
+                var containers = engine.Containers.ListAsync(null, timeBox.Token).GetAwaiter().GetResult();
+                return containers
+                    .Where(c => c.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                    .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
+                    .Select(c => CompletionHelper.Result(c.Name, $"{c.Name} ({c.State}, {c.Image})"))
+                    .ToList();
+            }
+            catch (Exception e) when (e is ContainerEngineException || e is OperationCanceledException)
+            {
+                return Array.Empty<CompletionResult>();
+            }
+        }
+    }
+
+    /// <summary>Completes -Engine and -Context with the docker CLI's context names (read from disk, no engine call).</summary>
+    public sealed class EngineCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var prefix = CompletionHelper.Unquote(wordToComplete);
+            try
+            {
+                var names = new[] { DockerContextStore.DefaultContextName }
+                    .Concat(new DockerContextStore(EngineEnvironment.Current).List().Select(c => c.Name));
+                return names
+                    .Where(n => n.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                    .Distinct(StringComparer.Ordinal)
+                    .Select(n => CompletionHelper.Result(n, "docker context " + n))
+                    .ToList();
+            }
+            catch (ContainerEngineException)
+            {
+                return Array.Empty<CompletionResult>();
+            }
+        }
+    }
+}

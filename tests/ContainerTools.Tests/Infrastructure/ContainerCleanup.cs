@@ -1,0 +1,35 @@
+using System;
+using System.Collections.Concurrent;
+using System.Linq;
+
+namespace ContainerTools.Tests.Infrastructure
+{
+    /// <summary>Removes (force) the containers a test registered, whatever the test's outcome.</summary>
+    public sealed class ContainerCleanup : IDisposable
+    {
+        private readonly ConcurrentBag<string> _names = new ConcurrentBag<string>();
+
+        /// <summary>A fresh unique name, removed at the end of the test.</summary>
+        public string NewName(string prefix = "ctt")
+        {
+            var name = TestEngine.UniqueName(prefix);
+            _names.Add(name);
+            return name;
+        }
+
+        public string Track(string nameOrId)
+        {
+            _names.Add(nameOrId);
+            return nameOrId;
+        }
+
+        public void Dispose()
+        {
+            var names = _names.Distinct().ToArray();
+            if (names.Length > 0)
+            {
+                TestEngine.DockerResult(new[] { "rm", "-f", "-v" }.Concat(names).ToArray());
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+using System;
+using System.Diagnostics;
+using System.IO;
+using System.Linq;
+using System.Threading;
+using ContainerTools.Engine.Connection;
+using ContainerTools.Engine.Containers;
+
+namespace ContainerTools.Tests.Infrastructure
+{
+    /// <summary>
+    /// The real engine and registry the tests run against, started by tests/engine/test-engine.sh. There is no
+    /// mock and no skip: when the engine does not answer, every test that needs it fails with the reason.
+    /// </summary>
+    public static class TestEngine
+    {
+        /// <summary>Every container a test creates carries this label, so leftovers of a crashed run can be found.</summary>
+        public const string TestLabel = "io.containertools.test";
+
+        private static readonly Lazy<ContainerEngineConnection> Shared = new Lazy<ContainerEngineConnection>(Connect, LazyThreadSafetyMode.ExecutionAndPublication);
+
+        public static string Host => Environment.GetEnvironmentVariable("CONTAINERTOOLS_TEST_HOST") ?? "unix:///tmp/containertools-engine/docker.sock";
+
+        /// <summary>A local busybox image built by the set-up (no registry is reachable); also tagged busybox:latest.</summary>
+        public static string Image => Environment.GetEnvironmentVariable("CONTAINERTOOLS_TEST_IMAGE") ?? "containertools-test/busybox:latest";
+
+        public static string Registry => Environment.GetEnvironmentVariable("CONTAINERTOOLS_TEST_REGISTRY") ?? "127.0.0.1:5055";
+
+        public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+        public static string ModuleManifest => Path.Combine(RepositoryRoot, "out", "ContainerTools", "ContainerTools.psd1");
+
+        public static ContainerEngineConnection Connection => Shared.Value;
+
+        /// <summary>A name no other test (or run) uses.</summary>
+        public static string UniqueName(string prefix = "ctt") => $"{prefix}-{Guid.NewGuid():N}".Substring(0, prefix.Length + 13);
+
+        /// <summary>Runs the docker CLI against the test engine: the independent oracle.</summary>
+        public static string Docker(params string[] args)
+        {
+            var result = DockerResult(args);
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"docker {string.Join(" ", args)} failed ({result.ExitCode}): {result.Error}");
+            }
+
+            return result.Output.Trim();
+        }
+
+        public static (int ExitCode, string Output, string Error) DockerResult(params string[] args)
+        {
+            var start = new ProcessStartInfo("docker")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add("--host");
+            start.ArgumentList.Add(Host);
+            foreach (var a in args)
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.Environment.Remove("DOCKER_CONTEXT");
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result, stderr.Result);
+        }
+
+        /// <summary>True when docker inspect finds a container by that name or id.</summary>
+        public static bool ContainerExists(string nameOrId) => DockerResult("container", "inspect", nameOrId).ExitCode == 0;
+
+        private static ContainerEngineConnection Connect()
+        {
+            var connection = ContainerEngineConnection.FromArgument(Host);
+            try
+            {
+                connection.ConnectAsync().GetAwaiter().GetResult();
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException(
+                    $"The test engine at {Host} does not answer ({e.Message}). Start it with 'tests/engine/test-engine.sh start' (the README's test command does).", e);
+            }
+
+            RemoveStaleLeftovers(connection);
+            return connection;
+        }
+
+        // Containers of a crashed earlier run: labelled, and older than any run in progress could be.
+        private static void RemoveStaleLeftovers(ContainerEngineConnection connection)
+        {
+            var query = new ContainerQuery();
+            query.Labels.Add(TestLabel);
+            var stale = connection.Containers.ListAsync(query).GetAwaiter().GetResult()
+                .Where(c => c.Created < DateTimeOffset.UtcNow.AddMinutes(-30));
+            foreach (var container in stale)
+            {
+                connection.Containers.RemoveAsync(container.Id, force: true, removeVolumes: true).GetAwaiter().GetResult();
+            }
+        }
+
+        private static string FindRepositoryRoot()
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir != null && !File.Exists(Path.Combine(dir.FullName, "ContainerTools.psd1")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("Cannot find the repository root (ContainerTools.psd1) above " + AppContext.BaseDirectory);
+        }
+    }
+}
