@@ -5,10 +5,11 @@ $ErrorActionPreference = 'Stop'
 # Which engine are we talking to? (DOCKER_HOST, the docker context, or Connect-ContainerEngine decide.)
 Get-ContainerEngine | Format-List Address, ServerVersion, ApiVersion, OperatingSystem
 
-# A web server: busybox httpd serving /www, published on a free port of the loopback interface.
+# A web server: busybox httpd serving a page it writes itself, published on a free loopback port.
 $name = 'quickstart-web-' + [guid]::NewGuid().ToString('N').Substring(0, 6)
 # -Init runs a tiny init as PID 1, so the server stops at once on Stop-Container.
-$web = New-Container -Image busybox -Name $name -Command httpd, -f, -p, 80, -h, /www `
+$serve = 'mkdir -p /www && echo hello from ContainerTools > /www/index.html && exec httpd -f -p 80 -h /www'
+$web = New-Container -Image busybox -Name $name -Command sh, -c, $serve `
     -Publish '127.0.0.1::80' -Init -Label @{ 'io.containertools.example' = 'quickstart' } -Start
 try {
     # Ports are typed objects: no text to parse to find where the engine published it.

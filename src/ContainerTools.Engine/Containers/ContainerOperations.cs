@@ -179,7 +179,7 @@ namespace ContainerTools.Engine.Containers
                     cancellationToken).ConfigureAwait(false);
                 return true;
             }
-            catch (ContainerEngineException e) when (e.Kind == EngineErrorKind.Conflict && e.Message.IndexOf("is not running", StringComparison.OrdinalIgnoreCase) >= 0)
+            catch (ContainerEngineException e) when (e.Message.IndexOf("is not running", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 return false;
             }
@@ -201,7 +201,7 @@ namespace ContainerTools.Engine.Containers
                     .ConfigureAwait(false);
                 return true;
             }
-            catch (ContainerEngineException e) when (e.Kind == EngineErrorKind.Conflict && e.Message.IndexOf("already paused", StringComparison.OrdinalIgnoreCase) >= 0)
+            catch (ContainerEngineException e) when (e.Message.IndexOf("already paused", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 return false;
             }
@@ -216,7 +216,7 @@ namespace ContainerTools.Engine.Containers
                     .ConfigureAwait(false);
                 return true;
             }
-            catch (ContainerEngineException e) when (e.Kind == EngineErrorKind.Conflict && e.Message.IndexOf("not paused", StringComparison.OrdinalIgnoreCase) >= 0)
+            catch (ContainerEngineException e) when (e.Message.IndexOf("not paused", StringComparison.OrdinalIgnoreCase) >= 0)
             {
                 return false;
             }

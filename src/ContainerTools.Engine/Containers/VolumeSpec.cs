@@ -62,11 +62,12 @@ namespace ContainerTools.Engine.Containers
                 throw InvalidVolume(value, "it is empty");
             }
 
-            var parts = SplitVolume(raw);
+            // Paths are the engine host's (Linux): ':' always separates, as docker's Linux parser does.
+            var parts = raw.Split(':');
             string? source = null;
             string target;
             var options = new List<string>();
-            switch (parts.Count)
+            switch (parts.Length)
             {
                 case 1:
                     target = parts[0];
@@ -233,34 +234,11 @@ namespace ContainerTools.Engine.Containers
             return new KeyValuePair<string, string>(path, options);
         }
 
-        // "C:\data:/data" keeps its drive letter together.
-        private static List<string> SplitVolume(string raw)
-        {
-            var parts = new List<string>();
-            var start = 0;
-            if (raw.Length >= 3 && char.IsLetter(raw[0]) && raw[1] == ':' && (raw[2] == '\\' || raw[2] == '/'))
-            {
-                var next = raw.IndexOf(':', 2);
-                if (next < 0)
-                {
-                    parts.Add(raw);
-                    return parts;
-                }
-
-                parts.Add(raw.Substring(0, next));
-                start = next + 1;
-            }
-
-            parts.AddRange(raw.Substring(start).Split(':'));
-            return parts;
-        }
-
         private static bool IsModeList(string text) => text.Split(',').All(VolumeModes.Contains);
 
         private static bool IsHostPath(string source) =>
             source.StartsWith("/", StringComparison.Ordinal) || source.StartsWith("./", StringComparison.Ordinal) ||
-            source.StartsWith("../", StringComparison.Ordinal) || source == "." || source == ".." ||
-            (source.Length >= 3 && char.IsLetter(source[0]) && source[1] == ':');
+            source.StartsWith("../", StringComparison.Ordinal) || source == "." || source == "..";
 
         private static bool IsValidVolumeName(string name) =>
             char.IsLetterOrDigit(name[0]) && name.All(c => (c < 128 && char.IsLetterOrDigit(c)) || c == '_' || c == '.' || c == '-');

@@ -23,12 +23,27 @@ namespace ContainerTools.Tests.Infrastructure
             return nameOrId;
         }
 
+        private readonly ConcurrentBag<string> _volumes = new ConcurrentBag<string>();
+
+        /// <summary>A named volume to remove after the containers.</summary>
+        public string TrackVolume(string name)
+        {
+            _volumes.Add(name);
+            return name;
+        }
+
         public void Dispose()
         {
             var names = _names.Distinct().ToArray();
             if (names.Length > 0)
             {
                 TestEngine.DockerResult(new[] { "rm", "-f", "-v" }.Concat(names).ToArray());
+            }
+
+            var volumes = _volumes.Distinct().ToArray();
+            if (volumes.Length > 0)
+            {
+                TestEngine.DockerResult(new[] { "volume", "rm", "-f" }.Concat(volumes).ToArray());
             }
         }
     }
