@@ -345,26 +345,32 @@ namespace ContainerTools.Engine.Containers
             spec.AutoRemove = false; // we remove it ourselves, after reading its output
             var stopwatch = Stopwatch.StartNew();
             var container = await CreateAsync(spec, cancellationToken).ConfigureAwait(false);
-            var output = new List<string>();
-            var errors = new List<string>();
+            var streamed = new Dictionary<OutputStream, int>();
             var removed = false;
             try
             {
                 await StartAsync(container.Id, cancellationToken).ConfigureAwait(false);
-                await FollowOutputAsync(container.Id, spec.Tty, (stream, line) =>
+                await ReadOutputAsync(container.Id, spec.Tty, follow: true, (stream, line) =>
                 {
-                    if (stream == OutputStream.Stdout)
-                    {
-                        output.Add(line);
-                    }
-                    else
-                    {
-                        errors.Add(line);
-                    }
-
+                    streamed[stream] = streamed.TryGetValue(stream, out var n) ? n + 1 : 1;
                     onLine?.Invoke(stream, line);
                 }, cancellationToken).ConfigureAwait(false);
                 var exit = await WaitAsync(container.Id, WaitCondition.NotRunning, null, cancellationToken).ConfigureAwait(false);
+
+                // A following reader can end before the engine has written the last lines; once the container has
+                // exited its log is complete, so read it whole and hand on what the live reader did not see.
+                var output = new List<string>();
+                var errors = new List<string>();
+                var seen = new Dictionary<OutputStream, int>();
+                await ReadOutputAsync(container.Id, spec.Tty, follow: false, (stream, line) =>
+                {
+                    (stream == OutputStream.Stdout ? output : errors).Add(line);
+                    seen[stream] = seen.TryGetValue(stream, out var n) ? n + 1 : 1;
+                    if (seen[stream] > (streamed.TryGetValue(stream, out var live) ? live : 0))
+                    {
+                        onLine?.Invoke(stream, line);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
                 if (!keepContainer)
                 {
                     removed = await RemoveAsync(container.Id, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -383,11 +389,11 @@ namespace ContainerTools.Engine.Containers
             }
         }
 
-        /// <summary>Streams a container's stdout/stderr lines from its start until it stops.</summary>
-        internal Task FollowOutputAsync(string id, bool tty, Action<OutputStream, string> onLine, CancellationToken cancellationToken) =>
+        /// <summary>Reads a container's stdout/stderr lines from its start; with follow, until it stops.</summary>
+        internal Task ReadOutputAsync(string id, bool tty, bool follow, Action<OutputStream, string> onLine, CancellationToken cancellationToken) =>
             EngineCall.RunAsync(_engine, Kind, id, async c =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath($"/containers/{id}/logs?follow=1&stdout=1&stderr=1"));
+                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath($"/containers/{id}/logs?follow={(follow ? 1 : 0)}&stdout=1&stderr=1"));
                 using var response = await c.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
