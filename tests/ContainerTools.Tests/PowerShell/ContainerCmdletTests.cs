@@ -306,6 +306,16 @@ namespace ContainerTools.Tests.PowerShell
         }
 
         [Fact]
+        public void Restart_container_restarts_it()
+        {
+            var name = NewRunning();
+            var before = TestEngine.Docker("inspect", "-f", "{{.State.StartedAt}}", name);
+            var restarted = _ps.Invoke("Restart-Container $name -Timeout 1 -PassThru", Vars("name", name)).AssertSuccess().Objects<Container>().Single();
+            Assert.Equal(ContainerState.Running, restarted.State);
+            Assert.NotEqual(before, TestEngine.Docker("inspect", "-f", "{{.State.StartedAt}}", name));
+        }
+
+        [Fact]
         public void Stop_with_a_signal_kills()
         {
             var name = NewRunning();
