@@ -28,6 +28,10 @@
         'Wait-Container'
         'Rename-Container'
         'Set-Container'
+        'Get-ContainerImage'
+        'Add-ContainerImageTag'
+        'Remove-ContainerImage'
+        'Get-ContainerImageHistory'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

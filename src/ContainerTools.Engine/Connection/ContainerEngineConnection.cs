@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Containers;
+using ContainerTools.Engine.Images;
 
 namespace ContainerTools.Engine.Connection
 {
@@ -20,6 +21,7 @@ namespace ContainerTools.Engine.Connection
         {
             Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
             Containers = new ContainerOperations(this);
+            Images = new ImageOperations(this);
             System = new SystemOperations(this);
         }
 
@@ -38,6 +40,8 @@ namespace ContainerTools.Engine.Connection
         public string? ServerVersion => TryGetConnected()?.ServerVersion;
 
         public ContainerOperations Containers { get; }
+
+        public ImageOperations Images { get; }
 
         public SystemOperations System { get; }
 

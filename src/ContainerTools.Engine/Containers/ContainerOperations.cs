@@ -36,41 +36,31 @@ namespace ContainerTools.Engine.Containers
         public async Task<IReadOnlyList<Container>> ListAsync(ContainerQuery? query = null, CancellationToken cancellationToken = default)
         {
             query ??= new ContainerQuery();
-            var filters = new Dictionary<string, IDictionary<string, bool>>();
-            void AddFilter(string key, string value)
-            {
-                if (!filters.TryGetValue(key, out var values))
-                {
-                    filters[key] = values = new Dictionary<string, bool>();
-                }
-
-                values[value] = true;
-            }
-
+            var filters = new EngineFilters();
             foreach (var id in query.Ids)
             {
-                AddFilter("id", id.Trim());
+                filters.Add("id", id.Trim());
             }
 
             foreach (var state in query.States)
             {
-                AddFilter("status", state.ToString().ToLowerInvariant());
+                filters.Add("status", state.ToString().ToLowerInvariant());
             }
 
             foreach (var label in query.Labels)
             {
-                AddFilter("label", label);
+                filters.Add("label", label);
             }
 
             // One exact name (no wildcards) is filtered by the engine; patterns are matched here.
             var patterns = query.Names.Select(n => Wildcard.ToRegex(n)).ToList();
             if (query.Names.Count == 1 && !Wildcard.HasWildcards(query.Names[0]))
             {
-                AddFilter("name", "^/" + Regex.Escape(Wildcard.Unescape(query.Names[0])) + "$");
+                filters.Add("name", "^/" + Regex.Escape(Wildcard.Unescape(query.Names[0])) + "$");
             }
 
             var items = await EngineCall.RunAsync(_engine, Kind, null,
-                c => c.Docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken),
+                c => c.Docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters.Values }, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
 
             return items
@@ -423,9 +413,8 @@ namespace ContainerTools.Engine.Containers
 
         private async Task<IList<Container>> ListByFilterAsync(string key, string value, CancellationToken cancellationToken)
         {
-            var filters = new Dictionary<string, IDictionary<string, bool>> { [key] = new Dictionary<string, bool> { [value] = true } };
             var items = await EngineCall.RunAsync(_engine, Kind, value,
-                c => c.Docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = filters }, cancellationToken),
+                c => c.Docker.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = EngineFilters.Of(key, value).Values }, cancellationToken),
                 cancellationToken).ConfigureAwait(false);
             return items.Select(ToContainer).ToList();
         }
@@ -446,10 +435,7 @@ namespace ContainerTools.Engine.Containers
                 : new Dictionary<string, string>(item.Labels, StringComparer.Ordinal);
             var networks = item.NetworkSettings?.Networks?.Keys.OrderBy(k => k, StringComparer.Ordinal).ToList() ?? new List<string>();
             return new Container(_engine, item.ID, name, item.Image ?? string.Empty, item.ImageID ?? string.Empty, item.Command ?? string.Empty,
-                ToOffset(item.Created), Container.ParseState(item.State), item.Status ?? string.Empty, ports, labels, networks);
+                Time.ToOffset(item.Created), Container.ParseState(item.State), item.Status ?? string.Empty, ports, labels, networks);
         }
-
-        private static DateTimeOffset ToOffset(DateTime value) =>
-            value.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(value, DateTimeKind.Utc)) : new DateTimeOffset(value.ToUniversalTime());
     }
 }

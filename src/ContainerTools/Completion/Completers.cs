@@ -78,6 +78,38 @@ namespace ContainerTools.Completion
         }
     }
 
+    /// <summary>Completes image references (repository:tag) from the live engine.</summary>
+    public sealed class ImageNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var engine = CompletionHelper.EngineFor(fakeBoundParameters);
+            if (engine == null)
+            {
+                return Array.Empty<CompletionResult>();
+            }
+
+            var prefix = CompletionHelper.Unquote(wordToComplete);
+            try
+            {
+                using var timeBox = new CancellationTokenSource(CompletionHelper.TimeBox);
+                var images = engine.Images.ListAsync(null, timeBox.Token).GetAwaiter().GetResult();
+                return images
+                    .Where(i => i.Reference != null && i.Reference.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                    .Select(i => i.Reference!)
+                    .Distinct(StringComparer.Ordinal)
+                    .OrderBy(r => r, StringComparer.OrdinalIgnoreCase)
+                    .Select(r => CompletionHelper.Result(r, "image " + r))
+                    .ToList();
+            }
+            catch (Exception e) when (e is ContainerEngineException || e is OperationCanceledException)
+            {
+                return Array.Empty<CompletionResult>();
+            }
+        }
+    }
+
     /// <summary>Completes -Engine and -Context with the docker CLI's context names (read from disk, no engine call).</summary>
     public sealed class EngineCompleter : IArgumentCompleter
     {

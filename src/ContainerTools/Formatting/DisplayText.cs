@@ -70,6 +70,21 @@ namespace ContainerTools.Formatting
             return value.ToString(value < 10 && unit > 0 ? "0.##" : "0.#", CultureInfo.InvariantCulture) + units[unit];
         }
 
+        /// <summary>Decimal sizes with three significant digits, as docker images and docker history show them: 1.98MB, 77.8MB.</summary>
+        public static string DecimalSize(long bytes)
+        {
+            string[] units = { "B", "kB", "MB", "GB", "TB", "PB" };
+            double value = bytes;
+            var unit = 0;
+            while (value >= 1000 && unit < units.Length - 1)
+            {
+                value /= 1000;
+                unit++;
+            }
+
+            return value.ToString("G3", CultureInfo.InvariantCulture) + units[unit];
+        }
+
         /// <summary>A command cut to width with an ellipsis, quoted as docker ps shows it.</summary>
         public static string Command(string command, int width = 20)
         {

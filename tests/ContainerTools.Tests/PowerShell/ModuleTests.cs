@@ -137,7 +137,7 @@ namespace ContainerTools.Tests.PowerShell
         [Fact]
         public void Actions_offer_passthru()
         {
-            var actions = new[] { "Start-Container", "Stop-Container", "Restart-Container", "Suspend-Container", "Resume-Container", "Rename-Container", "Set-Container" };
+            var actions = new[] { "Start-Container", "Stop-Container", "Restart-Container", "Suspend-Container", "Resume-Container", "Rename-Container", "Set-Container", "Add-ContainerImageTag", "Remove-ContainerImage" };
             foreach (var name in actions)
             {
                 Assert.True(Cmdlets().Single(c => c.Name == name).Parameters.ContainsKey("PassThru"), $"{name} has no -PassThru");

@@ -1,0 +1,216 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using System.Threading.Tasks;
+using ContainerTools.Engine.Connection;
+using ContainerTools.Engine.Internal;
+using ContainerTools.Engine.Model;
+using Docker.DotNet.Models;
+
+namespace ContainerTools.Engine.Images
+{
+    /// <summary>Which images Get-ContainerImage lists.</summary>
+    public sealed class ImageQuery
+    {
+        /// <summary>Patterns (wildcards) matched against repository:tag and repository, or image references.</summary>
+        public IList<string> Names { get; } = new List<string>();
+
+        /// <summary>Only untagged images (true), only tagged ones (false), or both (null).</summary>
+        public bool? Dangling { get; set; }
+
+        /// <summary>Include intermediate images (docker images -a).</summary>
+        public bool All { get; set; }
+
+        /// <summary>'key' or 'key=value'; all must match.</summary>
+        public IList<string> Labels { get; } = new List<string>();
+    }
+
+    /// <summary>The image lifecycle on one engine: list, tag, remove, prune, history.</summary>
+    public sealed class ImageOperations
+    {
+        private const string Kind = "Image";
+        private static readonly Regex HexPrefix = new Regex("^(?:sha256:)?[0-9a-f]{4,64}$", RegexOptions.CultureInvariant);
+        private readonly ContainerEngineConnection _engine;
+
+        internal ImageOperations(ContainerEngineConnection engine)
+        {
+            _engine = engine;
+        }
+
+        /// <summary>Lists images, one object per repository:tag like docker images (an untagged image is one &lt;none&gt; row).</summary>
+        public async Task<IReadOnlyList<ContainerImage>> ListAsync(ImageQuery? query = null, CancellationToken cancellationToken = default)
+        {
+            query ??= new ImageQuery();
+            var filters = new EngineFilters();
+            if (query.Dangling != null)
+            {
+                filters.Add("dangling", query.Dangling.Value ? "true" : "false");
+            }
+
+            foreach (var label in query.Labels)
+            {
+                filters.Add("label", label);
+            }
+
+            var items = await EngineCall.RunAsync(_engine, Kind, null,
+                c => c.Docker.Images.ListImagesAsync(new ImagesListParameters { All = query.All, Filters = filters.Values }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            var rows = items.SelectMany(ToRows).ToList();
+            if (query.Names.Count == 0)
+            {
+                return rows;
+            }
+
+            var matchers = query.Names.Select(NameMatcher).ToList();
+            return rows.Where(r => matchers.Any(m => m(r))).ToList();
+        }
+
+        /// <summary>The rows (one per tag) of the image a reference or id names; ResourceNotFoundException when none.</summary>
+        public async Task<IReadOnlyList<ContainerImage>> GetAsync(string reference, CancellationToken cancellationToken = default)
+        {
+            var inspect = await EngineCall.RunAsync(_engine, Kind, reference,
+                c => c.Docker.Images.InspectImageAsync(reference.Trim(), cancellationToken), cancellationToken).ConfigureAwait(false);
+            var query = new ImageQuery { All = true };
+            var all = await ListAsync(query, cancellationToken).ConfigureAwait(false);
+            var rows = all.Where(r => r.Id == inspect.ID).ToList();
+            if (ImageReference.TryParse(reference, out var parsed) && parsed!.Digest == null)
+            {
+                // Asked for one tag: that tag's row first.
+                rows = rows.OrderBy(r => r.Reference == parsed.Familiar ? 0 : 1).ToList();
+            }
+
+            return rows;
+        }
+
+        /// <summary>Adds a tag to an image (docker tag). The target is validated and normalised first.</summary>
+        public async Task<ContainerImage> TagAsync(string source, string target, CancellationToken cancellationToken = default)
+        {
+            var reference = ImageReference.Parse(target);
+            if (reference.Digest != null)
+            {
+                throw new InvalidSpecException("TagWithDigest", $"'{target}' has a digest; a tag names repository:tag only. Drop the @digest part.", target);
+            }
+
+            await EngineCall.RunAsync(_engine, Kind, source,
+                c => c.Docker.Images.TagImageAsync(source.Trim(), new ImageTagParameters { RepositoryName = reference.FamiliarRepository, Tag = reference.EffectiveTag }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            var rows = await GetAsync(reference.Familiar, cancellationToken).ConfigureAwait(false);
+            return rows.First();
+        }
+
+        /// <summary>
+        /// Removes an image reference (docker rmi): a tag is untagged, and the image is deleted with its last tag.
+        /// With force, an image used by stopped containers is removed too and a missing one is no error.
+        /// Returns the ids deleted and the references untagged.
+        /// </summary>
+        public async Task<ImagePruneResult> RemoveAsync(string reference, bool force = false, bool noPrune = false, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var result = await EngineCall.RunAsync(_engine, Kind, reference,
+                    c => c.Docker.Images.DeleteImageAsync(reference.Trim(), new ImageDeleteParameters { Force = force, NoPrune = noPrune }, cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
+                var deleted = result.Where(d => d.TryGetValue("Deleted", out _)).Select(d => d["Deleted"]).ToList();
+                var untagged = result.Where(d => d.TryGetValue("Untagged", out _)).Select(d => d["Untagged"]).ToList();
+                return new ImagePruneResult(deleted, untagged, 0, _engine);
+            }
+            catch (ResourceNotFoundException) when (force)
+            {
+                return new ImagePruneResult(Array.Empty<string>(), Array.Empty<string>(), 0, _engine);
+            }
+            catch (ContainerEngineException e) when (e.Kind == EngineErrorKind.Conflict)
+            {
+                throw new ContainerEngineException("ImageInUse", EngineErrorKind.Conflict,
+                    $"{e.Message.TrimEnd('.')}. Remove the containers that use it first (Get-Container | Where-Object Image -eq '{reference}' | Remove-Container -Force), or use -Force for stopped ones.",
+                    reference, e);
+            }
+        }
+
+        /// <summary>Removes unused images (docker image prune): dangling ones only, or every image no container uses.</summary>
+        public async Task<ImagePruneResult> PruneAsync(bool danglingOnly, IEnumerable<string>? labels = null, CancellationToken cancellationToken = default)
+        {
+            var filters = new EngineFilters().Add("dangling", danglingOnly ? "true" : "false");
+            foreach (var label in labels ?? Array.Empty<string>())
+            {
+                filters.Add("label", label);
+            }
+
+            var result = await EngineCall.RunAsync(_engine, Kind, null,
+                c => c.Docker.Images.PruneImagesAsync(new ImagesPruneParameters { Filters = filters.Values }, cancellationToken),
+                cancellationToken).ConfigureAwait(false);
+            var entries = result.ImagesDeleted ?? new List<ImageDeleteResponse>();
+            return new ImagePruneResult(
+                entries.Where(e => !string.IsNullOrEmpty(e.Deleted)).Select(e => e.Deleted!).ToList(),
+                entries.Where(e => !string.IsNullOrEmpty(e.Untagged)).Select(e => e.Untagged!).ToList(),
+                (long)result.SpaceReclaimed, _engine);
+        }
+
+        /// <summary>The layers of an image, newest first (docker history).</summary>
+        public async Task<IReadOnlyList<ContainerImageLayer>> HistoryAsync(string reference, CancellationToken cancellationToken = default)
+        {
+            var layers = await EngineCall.RunAsync(_engine, Kind, reference,
+                c => c.Docker.Images.GetImageHistoryAsync(reference.Trim(), cancellationToken), cancellationToken).ConfigureAwait(false);
+            return layers.Select(l => new ContainerImageLayer(reference, string.IsNullOrEmpty(l.ID) ? "<missing>" : l.ID, Time.ToOffset(l.Created),
+                    l.CreatedBy ?? string.Empty, l.Size, l.Comment ?? string.Empty, (IReadOnlyList<string>?)l.Tags?.ToList() ?? Array.Empty<string>()))
+                .ToList();
+        }
+
+        /// <summary>True when the value is an image id or a unique-looking id prefix rather than a name.</summary>
+        internal static bool LooksLikeId(string value) => HexPrefix.IsMatch(value);
+
+        private IEnumerable<ContainerImage> ToRows(ImagesListResponse item)
+        {
+            var tags = (item.RepoTags ?? new List<string>()).Where(t => t != "<none>:<none>").ToList();
+            var digests = (item.RepoDigests ?? new List<string>()).Where(d => d != "<none>@<none>").ToList();
+            var labels = item.Labels == null ? new Dictionary<string, string>() : new Dictionary<string, string>(item.Labels);
+            var created = Time.ToOffset(item.Created);
+            var parent = string.IsNullOrEmpty(item.ParentID) ? null : item.ParentID;
+            if (tags.Count == 0)
+            {
+                var digestOnly = digests.FirstOrDefault();
+                var repository = digestOnly == null ? ContainerImage.None : digestOnly.Substring(0, digestOnly.IndexOf('@'));
+                yield return new ContainerImage(_engine, item.ID, repository, ContainerImage.None, digestOnly?.Substring(digestOnly.IndexOf('@') + 1),
+                    tags, digests, created, item.Size, item.Containers, labels, parent);
+                yield break;
+            }
+
+            foreach (var tag in tags)
+            {
+                var colon = tag.LastIndexOf(':');
+                var repository = colon > tag.LastIndexOf('/') ? tag.Substring(0, colon) : tag;
+                var tagName = colon > tag.LastIndexOf('/') ? tag.Substring(colon + 1) : ContainerImage.None;
+                var digest = digests.FirstOrDefault(d => d.StartsWith(repository + "@", StringComparison.Ordinal));
+                yield return new ContainerImage(_engine, item.ID, repository, tagName, digest?.Substring(digest.IndexOf('@') + 1),
+                    tags, digests, created, item.Size, item.Containers, labels, parent);
+            }
+        }
+
+        // A name matches a row by repository:tag or repository, written familiarly or in full, or by id prefix.
+        private static Func<ContainerImage, bool> NameMatcher(string pattern)
+        {
+            if (Wildcard.HasWildcards(pattern))
+            {
+                var regex = Wildcard.ToRegex(pattern);
+                return r => (r.Reference != null && regex.IsMatch(r.Reference)) || regex.IsMatch(r.Repository);
+            }
+
+            var literal = Wildcard.Unescape(pattern).Trim();
+            if (ImageReference.TryParse(literal, out var parsed))
+            {
+                var hasTag = parsed!.Tag != null;
+                return r => r.Repository == parsed.FamiliarRepository && (!hasTag || r.Tag == parsed.Tag) ||
+                            (LooksLikeId(literal) && IdMatches(r.Id, literal));
+            }
+
+            return r => IdMatches(r.Id, literal);
+        }
+
+        private static bool IdMatches(string id, string prefix)
+        {
+            var bare = prefix.StartsWith("sha256:", StringComparison.Ordinal) ? prefix.Substring(7) : prefix;
+            return bare.Length >= 4 && id.StartsWith("sha256:" + bare, StringComparison.Ordinal);
+        }
+    }
+}

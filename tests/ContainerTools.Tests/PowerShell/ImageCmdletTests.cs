@@ -1,0 +1,104 @@
+using System;
+using System.Collections;
+using System.Linq;
+using System.Management.Automation;
+using ContainerTools.Engine.Model;
+using ContainerTools.Tests.Infrastructure;
+using Xunit;
+
+namespace ContainerTools.Tests.PowerShell
+{
+    /// <summary>The image cmdlets through real pipelines, checked with the docker CLI.</summary>
+    public sealed class ImageCmdletTests : IClassFixture<ImageCmdletTests.Session>, IDisposable
+    {
+        public sealed class Session : IDisposable
+        {
+            public PowerShellSession Shell { get; } = new PowerShellSession();
+
+            public void Dispose() => Shell.Dispose();
+        }
+
+        private readonly PowerShellSession _ps;
+        private readonly string _repo = "ct-test/" + TestEngine.UniqueName("psimg");
+
+        public ImageCmdletTests(Session session)
+        {
+            _ps = session.Shell;
+        }
+
+        public void Dispose()
+        {
+            var tags = TestEngine.Docker("images", _repo, "--format", "{{.Repository}}:{{.Tag}}").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            if (tags.Length > 0)
+            {
+                TestEngine.DockerResult(new[] { "rmi" }.Concat(tags).ToArray());
+            }
+        }
+
+        private Hashtable Vars => new Hashtable { ["repo"] = _repo, ["image"] = TestEngine.Image };
+
+        [Fact]
+        public void Tag_list_and_remove_through_the_pipeline()
+        {
+            var added = _ps.Invoke("Add-ContainerImageTag -Image $image -Tag \"$($repo):v1\", \"$($repo):v2\" -PassThru", Vars).AssertSuccess()
+                .Objects<ContainerImage>().ToList();
+            Assert.Equal(new[] { "v1", "v2" }, added.Select(i => i.Tag));
+            Assert.Equal(TestEngine.Docker("image", "inspect", "-f", "{{.Id}}", TestEngine.Image), added[0].Id);
+            Assert.Equal(2, TestEngine.Docker("images", _repo, "-q").Split('\n').Length);
+
+            var listed = _ps.Invoke("Get-ContainerImage $repo", Vars).AssertSuccess().Objects<ContainerImage>().ToList();
+            Assert.Equal(2, listed.Count);
+
+            _ps.Invoke("Get-ContainerImage \"$($repo):v*\" | Remove-ContainerImage", Vars).AssertSuccess();
+            Assert.Equal(string.Empty, TestEngine.Docker("images", _repo, "-q"));
+            Assert.Equal(0, TestEngine.DockerResult("image", "inspect", TestEngine.Image).ExitCode); // the image itself stays: it has other tags
+        }
+
+        [Fact]
+        public void Piping_an_image_object_to_add_tag_tags_that_image()
+        {
+            _ps.Invoke("Get-ContainerImage $image | Add-ContainerImageTag -Tag \"$($repo):piped\"", Vars).AssertSuccess();
+            Assert.Equal(TestEngine.Docker("image", "inspect", "-f", "{{.Id}}", TestEngine.Image), TestEngine.Docker("image", "inspect", "-f", "{{.Id}}", _repo + ":piped"));
+        }
+
+        [Fact]
+        public void Errors_name_the_problem()
+        {
+            var missing = _ps.Invoke("Get-ContainerImage \"$($repo):nope\"", Vars);
+            var error = Assert.Single(missing.Errors);
+            Assert.Equal(ErrorCategory.ObjectNotFound, error.CategoryInfo.Category);
+            Assert.Equal("ImageNotFound,ContainerTools.Cmdlets.Image.GetContainerImageCommand", error.FullyQualifiedErrorId);
+
+            var bad = _ps.Invoke("Add-ContainerImageTag -Image $image -Tag 'Upper/Case'", Vars);
+            Assert.StartsWith("InvalidImageReference,", Assert.Single(bad.Errors).FullyQualifiedErrorId);
+            Assert.Equal(ErrorCategory.InvalidArgument, bad.Errors[0].CategoryInfo.Category);
+
+            var remove = _ps.Invoke("Remove-ContainerImage \"$($repo):nope\"", Vars);
+            Assert.Equal(ErrorCategory.ObjectNotFound, Assert.Single(remove.Errors).CategoryInfo.Category);
+            _ps.Invoke("Remove-ContainerImage \"$($repo):nope\" -Force", Vars).AssertSuccess();
+        }
+
+        [Fact]
+        public void Whatif_prune_and_remove_change_nothing()
+        {
+            _ps.Invoke("Add-ContainerImageTag $image \"$($repo):keep\"", Vars).AssertSuccess();
+            var before = TestEngine.Docker("images", "-a", "-q", "--no-trunc").Split('\n').Length;
+            _ps.Invoke("Remove-ContainerImage -Unused -WhatIf; Remove-ContainerImage -Dangling -WhatIf; Remove-ContainerImage \"$($repo):keep\" -WhatIf", Vars).AssertSuccess();
+            Assert.Equal(before, TestEngine.Docker("images", "-a", "-q", "--no-trunc").Split('\n').Length);
+            Assert.Equal(0, TestEngine.DockerResult("image", "inspect", _repo + ":keep").ExitCode);
+        }
+
+        [Fact]
+        public void Image_table_and_history_read_like_docker()
+        {
+            _ps.Invoke("Add-ContainerImageTag $image \"$($repo):table\"", Vars).AssertSuccess();
+            var text = _ps.Render($"Get-ContainerImage {_repo}");
+            var lines = text.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToArray();
+            Assert.Matches(@"^Repository\s+Tag\s+Id\s+Created\s+Size$", lines[0]);
+            Assert.Matches($@"^{_repo.Replace("/", "/")}\s+table\s+[0-9a-f]{{12}}\s+.+ago\s+[0-9.]+[kMG]?B$", lines[2]);
+
+            var history = _ps.Invoke("Get-ContainerImageHistory $image", Vars).AssertSuccess().Objects<ContainerImageLayer>().ToList();
+            Assert.Equal(TestEngine.Docker("history", "-q", TestEngine.Image).Split('\n').Length, history.Count);
+        }
+    }
+}
