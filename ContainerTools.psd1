@@ -32,6 +32,10 @@
         'Add-ContainerImageTag'
         'Remove-ContainerImage'
         'Get-ContainerImageHistory'
+        'Install-ContainerImage'
+        'Publish-ContainerImage'
+        'Connect-ContainerRegistry'
+        'Disconnect-ContainerRegistry'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -4,6 +4,7 @@ using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Containers;
 using ContainerTools.Engine.Images;
+using ContainerTools.Engine.Registry;
 
 namespace ContainerTools.Engine.Connection
 {
@@ -22,6 +23,7 @@ namespace ContainerTools.Engine.Connection
             Endpoint = endpoint ?? throw new ArgumentNullException(nameof(endpoint));
             Containers = new ContainerOperations(this);
             Images = new ImageOperations(this);
+            Registries = new RegistryOperations(this);
             System = new SystemOperations(this);
         }
 
@@ -42,6 +44,8 @@ namespace ContainerTools.Engine.Connection
         public ContainerOperations Containers { get; }
 
         public ImageOperations Images { get; }
+
+        public RegistryOperations Registries { get; }
 
         public SystemOperations System { get; }
 

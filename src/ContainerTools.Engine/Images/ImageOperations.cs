@@ -7,6 +7,8 @@ using System.Threading.Tasks;
 using ContainerTools.Engine.Connection;
 using ContainerTools.Engine.Internal;
 using ContainerTools.Engine.Model;
+using ContainerTools.Engine.Registry;
+using System.Net.Http;
 using Docker.DotNet.Models;
 
 namespace ContainerTools.Engine.Images
@@ -79,6 +81,10 @@ namespace ContainerTools.Engine.Images
             {
                 // Asked for one tag: that tag's row first.
                 rows = rows.OrderBy(r => r.Reference == parsed.Familiar ? 0 : 1).ToList();
+            }
+            else if (parsed != null)
+            {
+                rows = rows.OrderBy(r => r.Repository == parsed.FamiliarRepository ? 0 : 1).ToList();
             }
 
             return rows;
@@ -156,6 +162,119 @@ namespace ContainerTools.Engine.Images
                     l.CreatedBy ?? string.Empty, l.Size, l.Comment ?? string.Empty, (IReadOnlyList<string>?)l.Tags?.ToList() ?? Array.Empty<string>()))
                 .ToList();
         }
+
+        /// <summary>
+        /// Pulls an image (docker pull), reporting each layer's progress as the engine sends it. Uses the given
+        /// credential, else the one stored for the registry. Returns the pulled image's rows.
+        /// </summary>
+        public async Task<IReadOnlyList<ContainerImage>> PullAsync(string reference, bool allTags = false, string? platform = null,
+            RegistryCredential? credential = null, IProgress<LayerProgress>? progress = null, CancellationToken cancellationToken = default)
+        {
+            var r = ImageReference.Parse(reference);
+            if (allTags && (r.Tag != null || r.Digest != null))
+            {
+                throw new InvalidSpecException("AllTagsWithTag", $"-AllTags pulls every tag of a repository; '{reference}' names one. Give the repository alone, e.g. '{r.FamiliarRepository}'.", reference);
+            }
+
+            var query = "/images/create?fromImage=" + Uri.EscapeDataString(r.Repository);
+            if (!allTags)
+            {
+                query += "&tag=" + Uri.EscapeDataString(r.Digest ?? r.EffectiveTag!);
+            }
+
+            if (!string.IsNullOrEmpty(platform))
+            {
+                query += "&platform=" + Uri.EscapeDataString(platform!.Trim());
+            }
+
+            await StreamAsync(HttpMethod.Post, query, r, credential, reference, progress, null, cancellationToken).ConfigureAwait(false);
+            if (allTags)
+            {
+                var all = new ImageQuery();
+                all.Names.Add(r.FamiliarRepository);
+                return await ListAsync(all, cancellationToken).ConfigureAwait(false);
+            }
+
+            // The row of the reference that was pulled (GetAsync orders it first), not every tag the image has here.
+            var rows = await GetAsync(r.Digest != null ? r.FamiliarRepository + "@" + r.Digest : r.Familiar, cancellationToken).ConfigureAwait(false);
+            return rows.Take(1).ToList();
+        }
+
+        /// <summary>Pushes a tag to its registry (docker push), reporting each layer's progress; returns the registry's digest.</summary>
+        public async Task<ImagePushResult> PushAsync(string reference, RegistryCredential? credential = null, IProgress<LayerProgress>? progress = null,
+            CancellationToken cancellationToken = default)
+        {
+            var r = ImageReference.Parse(reference);
+            if (r.Digest != null)
+            {
+                throw new InvalidSpecException("PushByDigest", $"'{reference}' names a digest; push a tag (repository:tag) instead.", reference);
+            }
+
+            string? digest = null;
+            long size = 0;
+            var path = "/images/" + r.FamiliarRepository + "/push?tag=" + Uri.EscapeDataString(r.EffectiveTag!);
+            await StreamAsync(HttpMethod.Post, path, r, credential, reference, progress, aux =>
+            {
+                if (aux.TryGetProperty("Digest", out var d) && d.ValueKind == System.Text.Json.JsonValueKind.String)
+                {
+                    digest = d.GetString();
+                }
+
+                if (aux.TryGetProperty("Size", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.Number)
+                {
+                    size = s.GetInt64();
+                }
+            }, cancellationToken).ConfigureAwait(false);
+            return new ImagePushResult(r.Familiar, r.Registry, r.EffectiveTag!, digest, size, _engine);
+        }
+
+        // One pull or push: the request with the registry credential, then the JSON progress stream to its end.
+        private Task StreamAsync(HttpMethod method, string pathAndQuery, ImageReference r, RegistryCredential? given, string target,
+            IProgress<LayerProgress>? progress, Action<System.Text.Json.JsonElement>? onAux, CancellationToken cancellationToken) =>
+            EngineCall.RunAsync(_engine, Kind, target, async c =>
+            {
+                var credential = _engine.Registries.CredentialFor(r.Registry, given);
+                using var request = new HttpRequestMessage(method, c.ApiPath(pathAndQuery));
+                // The engine wants the header even without credentials ("{}" is anonymous).
+                request.Headers.TryAddWithoutValidation("X-Registry-Auth",
+                    credential?.ToRegistryAuthHeader(DockerCredentialStore.KeyFor(r.Registry)) ?? "e30=");
+                using var response = await c.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    var message = EngineCall.ApiMessage(text);
+                    if (response.StatusCode == System.Net.HttpStatusCode.NotFound && message.IndexOf("does not exist locally", StringComparison.OrdinalIgnoreCase) >= 0)
+                    {
+                        throw new ResourceNotFoundException(Kind, target, $"No image '{target}' on the engine to push ({message}). Tag one with Add-ContainerImageTag first.");
+                    }
+
+                    throw RegistryOperations.RegistryError(target, message);
+                }
+
+                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                await JsonMessageStream.ReadAsync(stream, message =>
+                {
+                    if (message.Error != null)
+                    {
+                        if (message.Error.IndexOf("does not exist locally", StringComparison.OrdinalIgnoreCase) >= 0)
+                        {
+                            throw new ResourceNotFoundException(Kind, target, $"No image '{target}' on the engine to push. Tag one with Add-ContainerImageTag first.");
+                        }
+
+                        throw RegistryOperations.RegistryError(target, message.Error);
+                    }
+
+                    if (message.Aux != null)
+                    {
+                        onAux?.Invoke(message.Aux.Value);
+                    }
+
+                    if (message.Status != null)
+                    {
+                        progress?.Report(new LayerProgress(r.Familiar, message.Id, message.Status, message.Current, message.Total));
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
 
         /// <summary>True when the value is an image id or a unique-looking id prefix rather than a name.</summary>
         internal static bool LooksLikeId(string value) => HexPrefix.IsMatch(value);

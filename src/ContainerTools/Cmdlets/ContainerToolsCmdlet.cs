@@ -71,6 +71,40 @@ namespace ContainerTools.Cmdlets
             });
 
         /// <summary>
+        /// Runs engine work that reports as it goes (progress, streamed records): whatever it posts runs here, on the
+        /// pipeline thread, as soon as it arrives; returns when the work has finished and everything posted has run.
+        /// </summary>
+        protected T Stream<T>(Func<Action<Action>, CancellationToken, Task<T>> work)
+        {
+            using var posted = new BlockingCollection<Action>();
+            var token = CancellationToken;
+            var task = Task.Run(async () =>
+            {
+                try
+                {
+                    return await work(action => posted.Add(action), token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    posted.CompleteAdding();
+                }
+            });
+            try
+            {
+                foreach (var action in posted.GetConsumingEnumerable(token))
+                {
+                    action();
+                }
+
+                return task.GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        /// <summary>
         /// Starts per-item work now and lets the pipeline go on; what the work returns is run on the pipeline
         /// thread later, in input order (so output and errors keep the order of the input). Failures become
         /// non-terminating errors for that item, except an unreachable engine, which stops the command.

@@ -15,8 +15,9 @@ namespace ContainerTools.Tests.Infrastructure
     public sealed class PowerShellResult
     {
         public PowerShellResult(IReadOnlyList<PSObject> output, IReadOnlyList<ErrorRecord> errors, IReadOnlyList<string> warnings,
-            IReadOnlyList<string> verbose, Exception? terminating)
+            IReadOnlyList<string> verbose, Exception? terminating, IReadOnlyList<ProgressRecord>? progress = null)
         {
+            Progress = progress ?? Array.Empty<ProgressRecord>();
             Output = output;
             Errors = errors;
             Warnings = warnings;
@@ -31,6 +32,8 @@ namespace ContainerTools.Tests.Infrastructure
         public IReadOnlyList<string> Warnings { get; }
 
         public IReadOnlyList<string> Verbose { get; }
+
+        public IReadOnlyList<ProgressRecord> Progress { get; }
 
         public Exception? Terminating { get; }
 
@@ -104,7 +107,7 @@ namespace ContainerTools.Tests.Infrastructure
             }
 
             return new PowerShellResult(output.ToList(), ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(),
-                ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating);
+                ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating, ps.Streams.Progress.ToList());
         }
 
         /// <summary>Runs script text and returns what Out-String renders (through the module's format views).</summary>

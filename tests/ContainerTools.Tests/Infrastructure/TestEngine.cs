@@ -26,6 +26,10 @@ namespace ContainerTools.Tests.Infrastructure
 
         public static string Registry => Environment.GetEnvironmentVariable("CONTAINERTOOLS_TEST_REGISTRY") ?? "127.0.0.1:5055";
 
+        public static string RegistryUser => Environment.GetEnvironmentVariable("CONTAINERTOOLS_TEST_REGISTRY_USER") ?? "ctuser";
+
+        public static string RegistryPassword => Environment.GetEnvironmentVariable("CONTAINERTOOLS_TEST_REGISTRY_PASSWORD") ?? "ct-test-password";
+
         public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
         public static string ModuleManifest => Path.Combine(RepositoryRoot, "out", "ContainerTools", "ContainerTools.psd1");
@@ -47,12 +51,22 @@ namespace ContainerTools.Tests.Infrastructure
             return result.Output.Trim();
         }
 
-        public static (int ExitCode, string Output, string Error) DockerResult(params string[] args)
+        public static (int ExitCode, string Output, string Error) DockerResult(params string[] args) => DockerWithConfig(null, args);
+
+        /// <summary>The docker CLI with a configuration folder and text on its standard input (docker login --password-stdin).</summary>
+        public static (int ExitCode, string Output, string Error) DockerWithInput(string? configDirectory, string input, params string[] args) =>
+            RunDocker(configDirectory, input, args);
+
+        public static (int ExitCode, string Output, string Error) DockerWithConfig(string? configDirectory, params string[] args) =>
+            RunDocker(configDirectory, null, args);
+
+        private static (int ExitCode, string Output, string Error) RunDocker(string? configDirectory, string? input, string[] args)
         {
             var start = new ProcessStartInfo("docker")
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
+                RedirectStandardInput = input != null,
                 UseShellExecute = false,
             };
             start.ArgumentList.Add("--host");
@@ -63,7 +77,18 @@ namespace ContainerTools.Tests.Infrastructure
             }
 
             start.Environment.Remove("DOCKER_CONTEXT");
+            if (configDirectory != null)
+            {
+                start.Environment["DOCKER_CONFIG"] = configDirectory;
+            }
+
             using var process = Process.Start(start)!;
+            if (input != null)
+            {
+                process.StandardInput.Write(input);
+                process.StandardInput.Close();
+            }
+
             var stdout = process.StandardOutput.ReadToEndAsync();
             var stderr = process.StandardError.ReadToEndAsync();
             process.WaitForExit();
