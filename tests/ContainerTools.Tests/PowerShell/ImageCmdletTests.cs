@@ -1,5 +1,6 @@
 using System;
 using System.Collections;
+using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using ContainerTools.Engine.Model;
@@ -81,11 +82,33 @@ namespace ContainerTools.Tests.PowerShell
         [Fact]
         public void Whatif_prune_and_remove_change_nothing()
         {
-            _ps.Invoke("Add-ContainerImageTag $image \"$($repo):keep\"", Vars).AssertSuccess();
-            var before = TestEngine.Docker("images", "-a", "-q", "--no-trunc").Split('\n').Length;
-            _ps.Invoke("Remove-ContainerImage -Unused -WhatIf; Remove-ContainerImage -Dangling -WhatIf; Remove-ContainerImage \"$($repo):keep\" -WhatIf", Vars).AssertSuccess();
-            Assert.Equal(before, TestEngine.Docker("images", "-a", "-q", "--no-trunc").Split('\n').Length);
-            Assert.Equal(0, TestEngine.DockerResult("image", "inspect", _repo + ":keep").ExitCode);
+            // A dangling image of our own: built twice under one tag, the first build loses its tag.
+            var dir = Directory.CreateTempSubdirectory("ct-whatif-").FullName;
+            string Build(string content)
+            {
+                File.WriteAllText(Path.Combine(dir, "Dockerfile"), $"FROM {TestEngine.Image}\nLABEL io.containertools.test.repo={_repo}\nRUN echo {content} > /c\n");
+                TestEngine.Docker("build", "-q", "-t", _repo + ":keep", dir);
+                return TestEngine.Docker("image", "inspect", "-f", "{{.Id}}", _repo + ":keep");
+            }
+
+            var dangling = Build(Guid.NewGuid().ToString("N"));
+            Build(Guid.NewGuid().ToString("N"));
+            Directory.Delete(dir, true);
+            try
+            {
+                _ps.Invoke("Remove-ContainerImage -Unused -WhatIf; Remove-ContainerImage -Dangling -WhatIf; Remove-ContainerImage \"$($repo):keep\" -WhatIf", Vars).AssertSuccess();
+                Assert.Equal(0, TestEngine.DockerResult("image", "inspect", dangling).ExitCode);
+                Assert.Equal(0, TestEngine.DockerResult("image", "inspect", _repo + ":keep").ExitCode);
+
+                // Without -WhatIf, a label-scoped prune removes exactly our dangling image.
+                var pruned = _ps.Invoke("Remove-ContainerImage -Dangling -Label \"io.containertools.test.repo=$repo\"", Vars).AssertSuccess().Objects<ImagePruneResult>().Single();
+                Assert.Contains(dangling, pruned.Deleted);
+                Assert.NotEqual(0, TestEngine.DockerResult("image", "inspect", dangling).ExitCode);
+            }
+            finally
+            {
+                TestEngine.DockerResult("rmi", "-f", dangling);
+            }
         }
 
         [Fact]
