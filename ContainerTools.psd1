@@ -36,6 +36,9 @@
         'Publish-ContainerImage'
         'Connect-ContainerRegistry'
         'Disconnect-ContainerRegistry'
+        'Export-ContainerImage'
+        'Import-ContainerImage'
+        'Find-ContainerImage'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -276,6 +276,137 @@ namespace ContainerTools.Engine.Images
                 }, cancellationToken).ConfigureAwait(false);
             }, cancellationToken);
 
+        /// <summary>
+        /// Writes images to a tar archive (docker save): several images in one file. The archive is written to a
+        /// temporary file next to the target and moved into place only when complete. Reports bytes written.
+        /// </summary>
+        public Task ExportAsync(IReadOnlyList<string> references, string path, IProgress<long>? bytesWritten = null, CancellationToken cancellationToken = default)
+        {
+            if (references.Count == 0)
+            {
+                throw new InvalidSpecException("NoImageToExport", "Name at least one image to export.", path);
+            }
+
+            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+            if (!System.IO.Directory.Exists(directory))
+            {
+                throw new InvalidSpecException("ExportFolderNotFound", $"The folder '{directory}' does not exist. Create it first, or choose another -Path.", path);
+            }
+
+            var query = "/images/get?" + string.Join("&", references.Select(r => "names=" + Uri.EscapeDataString(r.Trim())));
+            return EngineCall.RunAsync(_engine, Kind, string.Join(", ", references), async c =>
+            {
+                var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial";
+                try
+                {
+                    using (var response = await c.Http.GetAsync(c.ApiPath(query), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
+                    {
+                        if (!response.IsSuccessStatusCode)
+                        {
+                            throw new Docker.DotNet.DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+                        }
+
+                        using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                        using var target = new System.IO.FileStream(temp, System.IO.FileMode.CreateNew, System.IO.FileAccess.Write, System.IO.FileShare.None, 81920, useAsync: true);
+                        var buffer = new byte[81920];
+                        long total = 0;
+                        int read;
+                        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
+                        {
+                            await target.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+                            total += read;
+                            bytesWritten?.Report(total);
+                        }
+                    }
+
+                    if (System.IO.File.Exists(path))
+                    {
+                        System.IO.File.Delete(path);
+                    }
+
+                    System.IO.File.Move(temp, path);
+                }
+                finally
+                {
+                    if (System.IO.File.Exists(temp))
+                    {
+                        System.IO.File.Delete(temp);
+                    }
+                }
+            }, cancellationToken);
+        }
+
+        /// <summary>Loads images from a tar archive (docker load) and returns their rows, known from the archive's own manifest.</summary>
+        public async Task<IReadOnlyList<ContainerImage>> ImportAsync(string path, IProgress<long>? bytesRead = null, CancellationToken cancellationToken = default)
+        {
+            if (!System.IO.File.Exists(path))
+            {
+                throw new InvalidSpecException("ImageArchiveNotFound", $"The file '{path}' does not exist.", path);
+            }
+
+            var entries = ImageArchive.ReadManifest(path);
+            await EngineCall.RunAsync(_engine, Kind, path, async c =>
+            {
+                using var file = new System.IO.FileStream(path, System.IO.FileMode.Open, System.IO.FileAccess.Read, System.IO.FileShare.Read, 81920, useAsync: true);
+                using var content = new StreamContent(new ProgressReadStream(file, bytesRead), 81920);
+                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+                using var response = await c.Http.PostAsync(c.ApiPath("/images/load?quiet=1"), content, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new Docker.DotNet.DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+                }
+
+                using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                await JsonMessageStream.ReadAsync(stream, message =>
+                {
+                    if (message.Error != null)
+                    {
+                        throw new ContainerEngineException("ImageLoadFailed", EngineErrorKind.OperationFailed, $"The engine could not load '{path}': {message.Error}", path);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+
+            var rows = new List<ContainerImage>();
+            foreach (var entry in entries)
+            {
+                var imageRows = await GetAsync(entry.ConfigId, cancellationToken).ConfigureAwait(false);
+                rows.AddRange(entry.RepoTags.Count == 0
+                    ? imageRows.Take(1)
+                    : imageRows.Where(r => r.Reference != null && entry.RepoTags.Contains(r.Reference)));
+            }
+
+            return rows;
+        }
+
+        /// <summary>Searches a registry (docker search); registries without a search API give a clear NotSupported error.</summary>
+        public async Task<IReadOnlyList<ImageSearchResult>> SearchAsync(string term, int? limit = null, CancellationToken cancellationToken = default)
+        {
+            if (string.IsNullOrWhiteSpace(term))
+            {
+                throw new InvalidSpecException("EmptySearchTerm", "Give a search term, e.g. 'busybox', or 'registry.example.com/team' for another registry.", term);
+            }
+
+            var parameters = new ImagesSearchParameters { Term = term.Trim(), Limit = limit };
+            try
+            {
+                var hits = await EngineCall.RunAsync(_engine, Kind, term,
+                    c => c.Docker.Images.SearchImagesAsync(parameters, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return hits.Select(h => new ImageSearchResult(h.Name ?? string.Empty, h.Description ?? string.Empty, h.StarCount, h.IsOfficial, h.IsAutomated)).ToList();
+            }
+            catch (ContainerEngineException e) when (!(e is EngineUnreachableException))
+            {
+                var message = e.InnerException is Docker.DotNet.DockerApiException api ? EngineCall.ApiMessage(api.ResponseBody) : e.Message;
+                if (message.IndexOf("404", StringComparison.Ordinal) >= 0 || message.IndexOf("not found", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                    message.IndexOf("unexpected", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    throw new ContainerEngineException("RegistrySearchNotSupported", EngineErrorKind.NotSupported,
+                        $"The registry for '{term}' does not offer search (the registry API v2 has none; Docker Hub does). {message}", term, e);
+                }
+
+                throw RegistryOperations.RegistryError(term, message);
+            }
+        }
+
         /// <summary>True when the value is an image id or a unique-looking id prefix rather than a name.</summary>
         internal static bool LooksLikeId(string value) => HexPrefix.IsMatch(value);
 

@@ -112,6 +112,34 @@ namespace ContainerTools.Tests.PowerShell
         }
 
         [Fact]
+        public void Export_and_import_through_the_pipeline()
+        {
+            var archive = Path.Combine(Path.GetTempPath(), TestEngine.UniqueName("export") + ".tar");
+            try
+            {
+                var file = _ps.Invoke("Add-ContainerImageTag $image \"$($repo):x\",\"$($repo):y\"; Get-ContainerImage $repo | Export-ContainerImage -Path $archive -PassThru",
+                    new Hashtable(Vars) { ["archive"] = archive }).AssertSuccess().Objects<FileInfo>().Single();
+                Assert.True(file.Length > 0);
+                TestEngine.Docker("rmi", _repo + ":x", _repo + ":y");
+                var loaded = _ps.Invoke("Get-Item $archive | Import-ContainerImage", new Hashtable(Vars) { ["archive"] = archive }).AssertSuccess().Objects<ContainerImage>();
+                Assert.Equal(new[] { "x", "y" }, loaded.Select(i => i.Tag).OrderBy(t => t));
+            }
+            finally
+            {
+                File.Delete(archive);
+            }
+        }
+
+        [Fact]
+        public void Find_on_a_registry_without_search_is_a_not_implemented_error()
+        {
+            var result = _ps.Invoke("Find-ContainerImage \"$registry/x\"", new Hashtable(Vars) { ["registry"] = TestEngine.Registry });
+            var error = Assert.Single(result.Errors);
+            Assert.Equal(ErrorCategory.NotImplemented, error.CategoryInfo.Category);
+            Assert.StartsWith("RegistrySearchNotSupported,", error.FullyQualifiedErrorId);
+        }
+
+        [Fact]
         public void Image_table_and_history_read_like_docker()
         {
             _ps.Invoke("Add-ContainerImageTag $image \"$($repo):table\"", Vars).AssertSuccess();
