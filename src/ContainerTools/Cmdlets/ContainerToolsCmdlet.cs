@@ -104,6 +104,20 @@ namespace ContainerTools.Cmdlets
             }
         }
 
+        /// <summary>Runs an image transfer (pull, push) with one progress bar per layer, all completed at the end.</summary>
+        protected T WithLayerProgress<T>(string activity, Func<IProgress<ContainerTools.Engine.Model.LayerProgress>, CancellationToken, Task<T>> work)
+        {
+            var bars = new LayerProgressWriter(this, activity, 1);
+            try
+            {
+                return Stream((post, ct) => work(new SynchronousProgress<ContainerTools.Engine.Model.LayerProgress>(p => post(() => bars.Report(p))), ct));
+            }
+            finally
+            {
+                bars.Complete();
+            }
+        }
+
         /// <summary>
         /// Starts per-item work now and lets the pipeline go on; what the work returns is run on the pipeline
         /// thread later, in input order (so output and errors keep the order of the input). Failures become

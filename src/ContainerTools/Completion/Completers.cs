@@ -48,11 +48,11 @@ namespace ContainerTools.Completion
         }
     }
 
-    /// <summary>Completes container names from the live engine.</summary>
-    public sealed class ContainerNameCompleter : IArgumentCompleter
+    /// <summary>Completion from the live engine: a time-boxed list call, prefix match, sorted; silence on any failure.</summary>
+    internal static class EngineCompletion
     {
-        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
+        public static IEnumerable<CompletionResult> Complete(IDictionary fakeBoundParameters, string wordToComplete,
+            Func<ContainerEngineConnection, CancellationToken, IEnumerable<(string Text, string Tooltip)>> candidates)
         {
             var engine = CompletionHelper.EngineFor(fakeBoundParameters);
             if (engine == null)
@@ -64,11 +64,12 @@ namespace ContainerTools.Completion
             try
             {
                 using var timeBox = new CancellationTokenSource(CompletionHelper.TimeBox);
-                var containers = engine.Containers.ListAsync(null, timeBox.Token).GetAwaiter().GetResult();
-                return containers
-                    .Where(c => c.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                    .OrderBy(c => c.Name, StringComparer.OrdinalIgnoreCase)
-                    .Select(c => CompletionHelper.Result(c.Name, $"{c.Name} ({c.State}, {c.Image})"))
+                return candidates(engine, timeBox.Token)
+                    .Where(c => c.Text.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                    .GroupBy(c => c.Text, StringComparer.Ordinal)
+                    .Select(g => g.First())
+                    .OrderBy(c => c.Text, StringComparer.OrdinalIgnoreCase)
+                    .Select(c => CompletionHelper.Result(c.Text, c.Tooltip))
                     .ToList();
             }
             catch (Exception e) when (e is ContainerEngineException || e is OperationCanceledException)
@@ -78,36 +79,22 @@ namespace ContainerTools.Completion
         }
     }
 
+    /// <summary>Completes container names from the live engine.</summary>
+    public sealed class ContainerNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+                engine.Containers.ListAsync(null, ct).GetAwaiter().GetResult().Select(c => (c.Name, $"{c.Name} ({c.State}, {c.Image})")));
+    }
+
     /// <summary>Completes image references (repository:tag) from the live engine.</summary>
     public sealed class ImageNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
-            CommandAst commandAst, IDictionary fakeBoundParameters)
-        {
-            var engine = CompletionHelper.EngineFor(fakeBoundParameters);
-            if (engine == null)
-            {
-                return Array.Empty<CompletionResult>();
-            }
-
-            var prefix = CompletionHelper.Unquote(wordToComplete);
-            try
-            {
-                using var timeBox = new CancellationTokenSource(CompletionHelper.TimeBox);
-                var images = engine.Images.ListAsync(null, timeBox.Token).GetAwaiter().GetResult();
-                return images
-                    .Where(i => i.Reference != null && i.Reference.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                    .Select(i => i.Reference!)
-                    .Distinct(StringComparer.Ordinal)
-                    .OrderBy(r => r, StringComparer.OrdinalIgnoreCase)
-                    .Select(r => CompletionHelper.Result(r, "image " + r))
-                    .ToList();
-            }
-            catch (Exception e) when (e is ContainerEngineException || e is OperationCanceledException)
-            {
-                return Array.Empty<CompletionResult>();
-            }
-        }
+            CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+                engine.Images.ListAsync(null, ct).GetAwaiter().GetResult().Where(i => i.Reference != null).Select(i => (i.Reference!, "image " + i.Reference)));
     }
 
     /// <summary>Completes -Engine and -Context with the docker CLI's context names (read from disk, no engine call).</summary>

@@ -112,6 +112,16 @@ namespace ContainerTools.Tests.PowerShell
         }
 
         [Fact]
+        public void Tab_completion_offers_image_references()
+        {
+            _ps.Invoke("Add-ContainerImageTag $image \"$($repo):complete-me\"", Vars).AssertSuccess();
+            var input = "Remove-ContainerImage " + _repo + ":compl";
+            var matches = _ps.Invoke("[System.Management.Automation.CommandCompletion]::CompleteInput($in, $in.Length, $null).CompletionMatches.CompletionText",
+                new Hashtable { ["in"] = input }).AssertSuccess().Output.Select(o => (string)o.BaseObject).ToList();
+            Assert.Equal(new[] { _repo + ":complete-me" }, matches);
+        }
+
+        [Fact]
         public void Export_and_import_through_the_pipeline()
         {
             var archive = Path.Combine(Path.GetTempPath(), TestEngine.UniqueName("export") + ".tar");

@@ -43,20 +43,9 @@ namespace ContainerTools.Cmdlets.Image
                 }
 
                 WriteVerbose($"Asking {engine.Name} to pull {name}.");
-                TryRun(name, () =>
-                {
-                    var bars = new LayerProgressWriter(this, "Pulling " + name, 1);
-                    try
-                    {
-                        var rows = Stream((post, ct) => engine.Images.PullAsync(name, AllTags, Platform, credential,
-                            new SynchronousProgress<LayerProgress>(p => post(() => bars.Report(p))), ct));
-                        WriteObject(rows, enumerateCollection: true);
-                    }
-                    finally
-                    {
-                        bars.Complete();
-                    }
-                });
+                TryRun(name, () => WriteObject(
+                    WithLayerProgress("Pulling " + name, (progress, ct) => engine.Images.PullAsync(name, AllTags, Platform, credential, progress, ct)),
+                    enumerateCollection: true));
             }
         }
     }

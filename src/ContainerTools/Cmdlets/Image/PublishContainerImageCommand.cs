@@ -35,19 +35,8 @@ namespace ContainerTools.Cmdlets.Image
                 }
 
                 WriteVerbose($"Asking {engine.Name} to push {name}.");
-                TryRun(name, () =>
-                {
-                    var bars = new LayerProgressWriter(this, "Pushing " + name, 1);
-                    try
-                    {
-                        WriteObject(Stream((post, ct) => engine.Images.PushAsync(name, credential,
-                            new SynchronousProgress<LayerProgress>(p => post(() => bars.Report(p))), ct)));
-                    }
-                    finally
-                    {
-                        bars.Complete();
-                    }
-                });
+                TryRun(name, () => WriteObject(
+                    WithLayerProgress("Pushing " + name, (progress, ct) => engine.Images.PushAsync(name, credential, progress, ct))));
             }
         }
     }
