@@ -38,9 +38,13 @@ namespace ContainerTools.Engine
     public sealed class EngineUnreachableException : ContainerEngineException
     {
         public EngineUnreachableException(string endpoint, string reason, Exception? inner = null)
-            : base("EngineUnreachable", EngineErrorKind.Unreachable,
-                $"Cannot reach the container engine at {endpoint}: {reason}. Start the engine, or point ContainerTools at a running one with -Engine, DOCKER_HOST or Connect-ContainerEngine.",
-                endpoint, inner)
+            : this(endpoint, reason, "Start the engine, or point ContainerTools at a running one with -Engine, DOCKER_HOST or Connect-ContainerEngine.", inner)
+        {
+        }
+
+        /// <param name="advice">What to do about it, when the usual advice (start the engine) is not the fix, e.g. for a TLS failure.</param>
+        public EngineUnreachableException(string endpoint, string reason, string advice, Exception? inner = null)
+            : base("EngineUnreachable", EngineErrorKind.Unreachable, $"Cannot reach the container engine at {endpoint}: {reason}. {advice}", endpoint, inner)
         {
             Endpoint = endpoint;
         }

@@ -83,6 +83,13 @@ namespace ContainerTools.Engine.Connection
                     $"The TLS certificate folder '{tlsCertificatePath}' does not exist. It must hold ca.pem, cert.pem and key.pem as the docker CLI lays them out.", tlsCertificatePath);
             }
 
+            if (tlsCertificatePath != null && !new[] { "ca.pem", "cert.pem", "key.pem" }.Any(f => File.Exists(Path.Combine(tlsCertificatePath, f))))
+            {
+                throw new ContainerEngineException("EngineTlsMaterialInvalid", EngineErrorKind.InvalidArgument,
+                    $"The TLS certificate folder '{tlsCertificatePath}' holds none of ca.pem, cert.pem and key.pem. Put the engine's CA (ca.pem) and the client certificate and key (cert.pem, key.pem) there, as the docker CLI lays them out.",
+                    tlsCertificatePath);
+            }
+
             if (skipVerify && !allowRemoteSkipVerify && !IsLoopback(parsed))
             {
                 throw new InvalidSpecException("SkipTlsVerifyNotLoopback",
@@ -200,7 +207,7 @@ namespace ContainerTools.Engine.Connection
                 return File.Exists(path) ? path : null;
             }
 
-            return new TlsSettings(Existing("ca.pem"), Existing("cert.pem"), Existing("key.pem"), verify);
+            return new TlsSettings(Existing("ca.pem"), Existing("cert.pem"), Existing("key.pem"), verify, directory);
         }
     }
 }

@@ -5,6 +5,7 @@ using System.IO;
 using System.Net.Http;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using System.Threading;
 using System.Threading.Tasks;
 using Docker.DotNet;
@@ -30,9 +31,10 @@ namespace ContainerTools.Engine.Connection
         /// <summary>How long connecting and the first version call may take before the engine counts as unreachable.</summary>
         public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-        private EngineClient(EngineEndpoint endpoint, DockerClient docker, HttpClient http, Version apiVersion, string serverVersion, string os)
+        private EngineClient(EngineEndpoint endpoint, DockerClient docker, HttpClient http, Version apiVersion, string serverVersion, string os, TlsHandshakeCheck? tls)
         {
             Endpoint = endpoint;
+            Tls = tls;
             Docker = docker;
             Http = http;
             ApiVersion = apiVersion;
@@ -52,10 +54,13 @@ namespace ContainerTools.Engine.Connection
 
         public string OperatingSystem { get; }
 
+        /// <summary>How TLS handshakes with the engine went, to explain a failed one; null without TLS.</summary>
+        internal TlsHandshakeCheck? Tls { get; }
+
         /// <summary>Connects, asks the engine its version and settles on the API version both sides speak.</summary>
         public static async Task<EngineClient> ConnectAsync(EngineEndpoint endpoint, CancellationToken cancellationToken)
         {
-            var auth = CreateAuthProvider(endpoint);
+            var (auth, tls) = CreateAuthProvider(endpoint);
             var uri = ToLibraryUri(endpoint);
 
             // An unversioned client for the one call that tells us what the engine speaks.
@@ -70,7 +75,17 @@ namespace ContainerTools.Engine.Connection
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested && IsConnectionFailure(e, timeout.IsCancellationRequested))
                 {
-                    throw Unreachable(endpoint, e, timeout.IsCancellationRequested);
+                    throw Unreachable(endpoint, e, timeout.IsCancellationRequested, tls, firstRequest: true);
+                }
+                catch (DockerApiException e) when (e.ResponseBody?.IndexOf("HTTP request to an HTTPS server", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    // What a TLS engine (Go's HTTP server) answers a plain HTTP request.
+                    throw new EngineUnreachableException(endpoint.Address, "the engine there speaks TLS (HTTPS) and this connection is plain HTTP",
+                        "Turn TLS on as for the docker CLI: DOCKER_TLS_VERIFY=1 with DOCKER_CERT_PATH set to the folder of ca.pem, cert.pem and key.pem, a docker context with TLS files, or Connect-ContainerEngine -TlsCertificatePath.", e);
+                }
+                catch (DockerApiException e)
+                {
+                    throw Internal.EngineCall.Translate(e.StatusCode, Internal.EngineCall.ApiMessage(e.ResponseBody), "Engine", endpoint.Address, e);
                 }
             }
 
@@ -86,7 +101,7 @@ namespace ContainerTools.Engine.Connection
             var docker = new DockerClientBuilder().WithEndpoint(uri).WithAuthProvider(auth).WithApiVersion(negotiated)
                 .WithTimeout(Timeout.InfiniteTimeSpan).Build();
             var http = CreateRawClient(uri, auth);
-            return new EngineClient(endpoint, docker, http, negotiated, version.Version ?? "unknown", version.Os ?? "unknown");
+            return new EngineClient(endpoint, docker, http, negotiated, version.Version ?? "unknown", version.Os ?? "unknown", tls);
         }
 
         /// <summary>A request path with the negotiated version prefix, e.g. /v1.41/containers/json.</summary>
@@ -118,7 +133,10 @@ namespace ContainerTools.Engine.Connection
             return false;
         }
 
-        internal static EngineUnreachableException Unreachable(EngineEndpoint endpoint, Exception e, bool timedOut)
+        /// <param name="tls">How the TLS handshakes went, to explain a TLS failure.</param>
+        /// <param name="firstRequest">True for the first request of a new client: a connection the engine closes unanswered right
+        /// after the handshake is then the engine refusing the client certificate (as TLS 1.3 and .NET servers refuse).</param>
+        internal static EngineUnreachableException Unreachable(EngineEndpoint endpoint, Exception e, bool timedOut, TlsHandshakeCheck? tls = null, bool firstRequest = false)
         {
             if (timedOut)
             {
@@ -126,9 +144,17 @@ namespace ContainerTools.Engine.Connection
             }
 
             var root = e;
+            var handshakeFailed = false;
             while (root.InnerException != null)
             {
+                handshakeFailed |= root is AuthenticationException;
                 root = root.InnerException;
+            }
+
+            handshakeFailed |= root is AuthenticationException;
+            if (tls != null && (handshakeFailed || tls.Rejection != null || (firstRequest && tls.Accepted)))
+            {
+                return TlsFailure(endpoint, tls, root, e, duringHandshake: handshakeFailed);
             }
 
             var reason = root is SocketException se
@@ -141,6 +167,7 @@ namespace ContainerTools.Engine.Connection
                     _ => root.Message,
                 }
                 : root is AuthenticationException ? "the TLS handshake failed (" + root.Message + "); check the certificates"
+                : root is InvalidOperationException && e is HttpRequestException ? "the engine closed the connection without answering"
                 : root.Message;
             if (root is SocketException sock && sock.SocketErrorCode == SocketError.AddressNotAvailable && endpoint.Scheme == "unix")
             {
@@ -148,6 +175,41 @@ namespace ContainerTools.Engine.Connection
             }
 
             return new EngineUnreachableException(endpoint.Address, reason, e);
+        }
+
+        // A TLS failure, explained from what the certificate check saw: our refusal of the engine's certificate;
+        // the engine's refusal of ours (the handshake broke, or the connection was closed unanswered, after the
+        // engine's certificate passed); or a handshake that never got that far (no TLS there).
+        private static EngineUnreachableException TlsFailure(EngineEndpoint endpoint, TlsHandshakeCheck tls, Exception root, Exception e, bool duringHandshake)
+        {
+            var folder = tls.Settings.Folder;
+            var where = folder != null ? " in " + folder : string.Empty;
+            if (tls.Rejection != null)
+            {
+                return new EngineUnreachableException(endpoint.Address,
+                    "the TLS handshake failed: the engine's certificate did not pass the check: " + tls.Rejection,
+                    $"Check that ca.pem{where} is the CA that issued the engine's certificate (dockerd --tlscert) and that the certificate names the host connected to.", e);
+            }
+
+            if (tls.Accepted)
+            {
+                var what = duringHandshake
+                    ? "the TLS handshake failed: the engine refused"
+                    : "the engine closed the connection right after the TLS handshake without answering, as an engine with --tlsverify does when it refuses";
+                var reason = tls.ClientCertificate != null
+                    ? $"{what} the client certificate ({tls.ClientCertificate.Subject}, issued by {tls.ClientCertificate.Issuer}, from {tls.Settings.ClientCertificatePath})"
+                    : $"{what} a connection without a client certificate (there is no cert.pem and key.pem{where})";
+                if (duringHandshake)
+                {
+                    reason += " (" + root.Message.Trim().TrimEnd('.') + ")";
+                }
+
+                return new EngineUnreachableException(endpoint.Address, reason,
+                    $"The engine accepts client certificates issued by its own CA (dockerd --tlscacert): put such a cert.pem and key.pem{where}.", e);
+            }
+
+            return new EngineUnreachableException(endpoint.Address, "the TLS handshake failed (" + root.Message.Trim().TrimEnd('.') + ")",
+                "Check that the engine at that address serves TLS (dockerd --tlsverify, usually on port 2376); an engine without TLS (port 2375) needs a connection without TLS.", e);
         }
 
         private static Version? ParseVersion(string? text) =>
@@ -166,38 +228,54 @@ namespace ContainerTools.Engine.Connection
             return new Uri(address);
         }
 
-        private static IAuthProvider CreateAuthProvider(EngineEndpoint endpoint)
+        private static (IAuthProvider Auth, TlsHandshakeCheck? Check) CreateAuthProvider(EngineEndpoint endpoint)
         {
             var tls = endpoint.Tls;
             if (tls == null)
             {
-                return NoopAuthProvider.Instance;
+                return (NoopAuthProvider.Instance, null);
             }
 
+            // As the docker CLI: a missing ca.pem means the system's CAs; cert.pem and key.pem come as a pair or not at all.
+            if ((tls.ClientCertificatePath == null) != (tls.ClientKeyPath == null))
+            {
+                var present = tls.ClientCertificatePath ?? tls.ClientKeyPath!;
+                var missing = tls.ClientCertificatePath == null ? "cert.pem" : "key.pem";
+                throw TlsMaterialInvalid(endpoint, tls, $"{Path.GetFileName(present)} is there but {missing} is missing; the client certificate needs both", null);
+            }
+
+            X509Certificate2? clientCertificate = null;
+            X509Certificate2Collection? authorities = null;
             try
             {
-                var clientCert = tls.ClientCertificatePath != null && tls.ClientKeyPath != null
-                    ? DockerTlsCertificates.LoadCertificateFromPemFiles(tls.ClientCertificatePath, tls.ClientKeyPath)
-                    : null;
-                var credentials = new CertificateCredentials(clientCert!);
-                if (!tls.VerifyServer)
+                if (tls.ClientCertificatePath != null && tls.ClientKeyPath != null)
                 {
-                    credentials.ServerCertificateValidationCallback = (_, _, _, _) => true;
-                }
-                else if (tls.CaCertificatePath != null)
-                {
-                    var ca = DockerTlsCertificates.LoadCertificateAuthorityFromPemFile(tls.CaCertificatePath);
-                    credentials.ServerCertificateValidationCallback = DockerTlsCertificates.CreateCertificateAuthorityValidationCallback(ca);
+                    clientCertificate = TlsMaterial.LoadClientCertificate(tls.ClientCertificatePath, tls.ClientKeyPath);
                 }
 
-                return credentials;
+                if (tls.VerifyServer && tls.CaCertificatePath != null)
+                {
+                    authorities = TlsMaterial.LoadAuthorities(tls.CaCertificatePath);
+                }
             }
-            catch (Exception e) when (e is IOException || e is System.Security.Cryptography.CryptographicException || e is UnauthorizedAccessException)
+            catch (TlsMaterialException e)
             {
-                throw new ContainerEngineException("EngineTlsMaterialInvalid", EngineErrorKind.InvalidArgument,
-                    $"The TLS files for {endpoint.Address} could not be loaded ({e.Message}). Check ca.pem, cert.pem and key.pem in {Path.GetDirectoryName(tls.ClientCertificatePath ?? tls.CaCertificatePath ?? ".")}.",
-                    endpoint.Address, e);
+                throw TlsMaterialInvalid(endpoint, tls, e.Message, e);
             }
+
+            var check = new TlsHandshakeCheck(tls, authorities, clientCertificate);
+            // A plain property in every build of the library (no init-only setter), so setting it directly is safe.
+            var credentials = new CertificateCredentials(clientCertificate) { ServerCertificateValidationCallback = check.Validate };
+            return (credentials, check);
+        }
+
+        private static ContainerEngineException TlsMaterialInvalid(EngineEndpoint endpoint, TlsSettings tls, string problem, Exception? inner)
+        {
+            var folder = tls.Folder;
+            return new ContainerEngineException("EngineTlsMaterialInvalid", EngineErrorKind.InvalidArgument,
+                $"The TLS files for {endpoint.Address}{(folder != null ? " in " + folder : string.Empty)} cannot be used: {problem}. " +
+                "ContainerTools reads them as the docker CLI does: ca.pem (the CA that issued the engine's certificate), cert.pem and key.pem (the client certificate and its unencrypted private key), all PEM.",
+                folder ?? endpoint.Address, inner);
         }
 
         private static HttpClient CreateRawClient(Uri uri, IAuthProvider auth)

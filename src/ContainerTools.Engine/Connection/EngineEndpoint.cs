@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 
 namespace ContainerTools.Engine.Connection
 {
@@ -16,11 +17,18 @@ namespace ContainerTools.Engine.Connection
     public sealed class TlsSettings
     {
         public TlsSettings(string? caCertificatePath, string? clientCertificatePath, string? clientKeyPath, bool verifyServer)
+            : this(caCertificatePath, clientCertificatePath, clientKeyPath, verifyServer, null)
+        {
+        }
+
+        /// <param name="certificateDirectory">The folder the files were looked for in (DOCKER_CERT_PATH, a context's TLS folder, -TlsCertificatePath).</param>
+        public TlsSettings(string? caCertificatePath, string? clientCertificatePath, string? clientKeyPath, bool verifyServer, string? certificateDirectory)
         {
             CaCertificatePath = caCertificatePath;
             ClientCertificatePath = clientCertificatePath;
             ClientKeyPath = clientKeyPath;
             VerifyServer = verifyServer;
+            CertificateDirectory = certificateDirectory;
         }
 
         public string? CaCertificatePath { get; }
@@ -30,6 +38,24 @@ namespace ContainerTools.Engine.Connection
         public string? ClientKeyPath { get; }
 
         public bool VerifyServer { get; }
+
+        /// <summary>The folder the files were looked for in, when there was one; a missing file's path is null.</summary>
+        public string? CertificateDirectory { get; }
+
+        /// <summary>The folder to name in messages: the one looked in, else the folder of the first file given.</summary>
+        internal string? Folder
+        {
+            get
+            {
+                if (CertificateDirectory != null)
+                {
+                    return CertificateDirectory;
+                }
+
+                var file = CaCertificatePath ?? ClientCertificatePath ?? ClientKeyPath;
+                return file == null ? null : Path.GetDirectoryName(Path.GetFullPath(file));
+            }
+        }
 
         internal string Key => $"{CaCertificatePath}|{ClientCertificatePath}|{ClientKeyPath}|{VerifyServer}";
     }

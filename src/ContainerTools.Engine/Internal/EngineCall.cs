@@ -25,7 +25,7 @@ namespace ContainerTools.Engine.Internal
             catch (Exception e) when (!cancellationToken.IsCancellationRequested && !(e is ContainerEngineException) &&
                                       EngineClient.IsConnectionFailure(e, timedOut: false))
             {
-                throw EngineClient.Unreachable(engine.Endpoint, e, timedOut: false);
+                throw EngineClient.Unreachable(engine.Endpoint, e, timedOut: false, client.Tls);
             }
         }
 
