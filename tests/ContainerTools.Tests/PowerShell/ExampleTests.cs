@@ -1,12 +1,15 @@
+using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using ContainerTools.Host;
 using ContainerTools.Tests.Infrastructure;
 using Xunit;
 
 namespace ContainerTools.Tests.PowerShell
 {
-    /// <summary>Every script in examples/ runs against the real engine, through ctpwsh's runner, and succeeds.</summary>
+    /// <summary>
+    /// Every script in examples/ runs against the real engine in ctpwsh, as a separate process: so it uses the
+    /// module folder's own (netstandard2.0) assemblies, exactly as shipped, not the test process's.
+    /// </summary>
     public class ExampleTests
     {
         public static TheoryData<string> Examples()
@@ -24,27 +27,58 @@ namespace ContainerTools.Tests.PowerShell
         [MemberData(nameof(Examples))]
         public void Example_runs_cleanly(string example)
         {
-            System.Environment.SetEnvironmentVariable("DOCKER_HOST", TestEngine.Host);
-            var output = new StringWriter();
-            using var runner = new ScriptRunner(TestEngine.ModuleManifest, output, output, 160);
-            var exitCode = runner.RunFile(Path.Combine(TestEngine.RepositoryRoot, "examples", example));
+            var (exitCode, output) = Ctpwsh.Run("-File", Path.Combine(TestEngine.RepositoryRoot, "examples", example));
             Assert.True(exitCode == 0, $"{example} exited {exitCode}:\n{output}");
-            Assert.DoesNotContain("Exception", output.ToString());
+            Assert.DoesNotContain("Exception", output);
         }
 
         [Fact]
         public void Quickstart_talks_to_its_web_server_and_cleans_up()
         {
-            System.Environment.SetEnvironmentVariable("DOCKER_HOST", TestEngine.Host);
-            var output = new StringWriter();
-            using var runner = new ScriptRunner(TestEngine.ModuleManifest, output, output, 160);
-            Assert.Equal(0, runner.RunFile(Path.Combine(TestEngine.RepositoryRoot, "examples", "quickstart.ps1")));
-            var text = output.ToString();
+            var (exitCode, text) = Ctpwsh.Run("-File", Path.Combine(TestEngine.RepositoryRoot, "examples", "quickstart.ps1"));
+            Assert.True(exitCode == 0, text);
             Assert.Contains("says: hello from ContainerTools", text);
             Assert.Contains("Exit code 3, said: hello from a container", text);
             Assert.Contains("containers left from this example: 0", text);
             Assert.Matches(@"Id\s+Image\s+Command\s+Created\s+Status\s+Ports\s+Name", text);
             Assert.Equal(string.Empty, TestEngine.Docker("ps", "-a", "-q", "--filter", "label=io.containertools.example=quickstart"));
+        }
+    }
+
+    /// <summary>The ctpwsh host built next to the tests, run as its own process against the test engine.</summary>
+    public static class Ctpwsh
+    {
+        public static string Executable
+        {
+            get
+            {
+                var configuration = new DirectoryInfo(System.AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0
+                return Path.Combine(TestEngine.RepositoryRoot, "src", "ContainerTools.Host", "bin", configuration, "net10.0", "ctpwsh");
+            }
+        }
+
+        public static (int ExitCode, string Output) Run(params string[] args)
+        {
+            var start = new ProcessStartInfo(Executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add("-Module");
+            start.ArgumentList.Add(TestEngine.ModuleManifest);
+            foreach (var a in args)
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.Environment["DOCKER_HOST"] = TestEngine.Host;
+            start.Environment.Remove("DOCKER_CONTEXT");
+            using var process = Process.Start(start)!;
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result + stderr.Result);
         }
     }
 }
