@@ -52,7 +52,7 @@ namespace ContainerTools.Tests.PowerShell
         {
             get
             {
-                var configuration = new DirectoryInfo(System.AppContext.BaseDirectory).Parent!.Parent!.Name; // bin/<Configuration>/net10.0
+                var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(System.AppContext.BaseDirectory)).Parent!.Name; // bin/<Configuration>/net10.0
                 return Path.Combine(TestEngine.RepositoryRoot, "src", "ContainerTools.Host", "bin", configuration, "net10.0", "ctpwsh");
             }
         }

@@ -204,7 +204,7 @@ namespace ContainerTools.Tests.PowerShell
                 $"'container=' + (Get-Container -Name '{name}').Engine.Address",
                 "'x509=' + [Docker.DotNet.X509.CertificateCredentials].Assembly.Location",
                 "'bc=' + [Org.BouncyCastle.Pkcs.Pkcs12Store].Assembly.Location"));
-            var host = Path.Combine(TestEngine.RepositoryRoot, "src", "ContainerTools.Host", "bin", "Release", "net10.0", "ctpwsh");
+            var host = Ctpwsh.Executable;
             var start = new ProcessStartInfo(host) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.ArgumentList.Add("-File");
             start.ArgumentList.Add(script);
