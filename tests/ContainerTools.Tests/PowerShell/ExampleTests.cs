@@ -15,7 +15,9 @@ namespace ContainerTools.Tests.PowerShell
         public static TheoryData<string> Examples()
         {
             var data = new TheoryData<string>();
-            foreach (var file in Directory.GetFiles(Path.Combine(TestEngine.RepositoryRoot, "examples"), "*.ps1").OrderBy(f => f))
+            // quickstart.ps1 has its own test below, with what it must print.
+            foreach (var file in Directory.GetFiles(Path.Combine(TestEngine.RepositoryRoot, "examples"), "*.ps1").OrderBy(f => f)
+                         .Where(f => Path.GetFileName(f) != "quickstart.ps1"))
             {
                 data.Add(Path.GetFileName(file));
             }
