@@ -208,13 +208,13 @@ namespace ContainerTools.Engine.Connection
                 "npipe" => global::Docker.DotNet.NPipe.DockerHandlerFactory.Instance,
                 _ => global::Docker.DotNet.LegacyHttp.DockerHandlerFactory.Instance,
             };
-            var options = new ResolvedClientOptions
-            {
-                Endpoint = uri,
-                AuthProvider = auth,
-                Timeout = Timeout.InfiniteTimeSpan,
-                Headers = new Dictionary<string, string>(),
-            };
+            // ResolvedClientOptions is a record whose setters are init-only on net8+ builds of the library but
+            // plain setters in its netstandard2.0 build; set them by reflection so either build works at run time.
+            var options = new ResolvedClientOptions();
+            SetProperty(options, nameof(ResolvedClientOptions.Endpoint), uri);
+            SetProperty(options, nameof(ResolvedClientOptions.AuthProvider), auth);
+            SetProperty(options, nameof(ResolvedClientOptions.Timeout), Timeout.InfiniteTimeSpan);
+            SetProperty(options, nameof(ResolvedClientOptions.Headers), new Dictionary<string, string>());
             var transport = factory.CreateHandler(options, NullLogger.Instance);
             var handler = auth.ConfigureHandler(transport.Handler);
             var baseUri = transport.EffectiveEndpoint;
@@ -225,6 +225,9 @@ namespace ContainerTools.Engine.Connection
 
             return new HttpClient(handler, disposeHandler: true) { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
         }
+
+        private static void SetProperty(object target, string name, object value) =>
+            target.GetType().GetProperty(name)!.SetValue(target, value);
 
         internal static string Invariant(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
     }

@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using ContainerTools.Host;
+using PS = System.Management.Automation.PowerShell;
 
 namespace ContainerTools.Tests.Infrastructure
 {
@@ -80,7 +81,7 @@ namespace ContainerTools.Tests.Infrastructure
         /// <summary>Runs script text; parameters are available as $args[0..] and as variables by name.</summary>
         public PowerShellResult Invoke(string script, IDictionary? variables = null)
         {
-            using var ps = PowerShell.Create();
+            using var ps = PS.Create();
             ps.Runspace = _runspace;
             if (variables != null)
             {
