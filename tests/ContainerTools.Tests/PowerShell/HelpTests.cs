@@ -129,7 +129,9 @@ namespace ContainerTools.Tests.PowerShell
             // PARAMETERS: the YAML says what the binder does.
             foreach (var (name, metadata) in CommandParameters(cmdlet))
             {
-                var yaml = page.Parameters.Single(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)).Metadata;
+                var documented = page.Parameters.SingleOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+                Assert.True(documented != null, $"{cmdlet}.md has no '### -{name}' entry.");
+                var yaml = documented!.Metadata;
                 var type = Nullable.GetUnderlyingType(metadata.ParameterType) ?? metadata.ParameterType;
                 Assert.True(type.FullName == yaml.Type, $"{cmdlet} -{name}: Type is {yaml.Type} in the docs, {type.FullName} in the cmdlet.");
                 Assert.Equal(metadata.Aliases.OrderBy(a => a, StringComparer.Ordinal), yaml.Aliases.OrderBy(a => a, StringComparer.Ordinal));
