@@ -68,8 +68,16 @@ namespace ContainerTools.HelpBuilder
         {
             var text = new StringBuilder();
             text.Append("TOPIC\n    ").Append(Name).Append("\n");
+            MarkdownBlock? previous = null;
             foreach (var block in Document.Blocks.Skip(1))
             {
+                // A list ends with a blank line, like a paragraph.
+                if (previous is ListItemBlock && !(block is ListItemBlock))
+                {
+                    text.Append('\n');
+                }
+
+                previous = block;
                 switch (block)
                 {
                     case HeadingBlock { Level: 2 } h2:
