@@ -9,7 +9,7 @@
 #>
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Quickstart', 'Bench', 'Package')]
+    [ValidateSet('Build', 'Test', 'Quickstart', 'Bench', 'Package', 'Help')]
     [string] $Task = 'Build',
     [string] $Configuration = 'Release'
 )

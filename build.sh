@@ -5,6 +5,7 @@
 #   ./build.sh quickstart   build, make sure an engine answers, run examples/quickstart.ps1
 #   ./build.sh test         build, start the private test engine + registry, run every test
 #   ./build.sh bench        build, start the test engine, run the benchmarks (ratios, not tests)
+#   ./build.sh help         regenerate en-US/ (MAML + about_ text for Get-Help) from docs/*.md; commit the result
 #
 # build.ps1 does the same for people with pwsh.
 set -euo pipefail
@@ -54,6 +55,7 @@ case "${1:-}" in
   build) build ;;
   quickstart) build; ensure_engine_for_quickstart; "$(host_exe)" -File "$ROOT/examples/quickstart.ps1" ;;
   test) build; run_tests ;;
+  help) dotnet run --project "$ROOT/src/ContainerTools.HelpBuilder" -c "$CONFIG" -- docs en-US ;;
   bench) build; eval "$("$ROOT/tests/engine/test-engine.sh" start)"; dotnet run --project "$ROOT/bench/ContainerTools.Bench" -c "$CONFIG" -- "${@:2}" ;;
-  *) echo "usage: $0 build|quickstart|test|bench" >&2; exit 2 ;;
+  *) echo "usage: $0 build|quickstart|test|bench|help" >&2; exit 2 ;;
 esac
