@@ -83,7 +83,8 @@ namespace ContainerTools.Host
                 return Host.ExitCode;
             }
 
-            return ps.HadErrors && ps.Streams.Error.Count > 0 ? 1 : 0;
+            // Errors are merged into the output (to print them in order), so HadErrors is what tells.
+            return ps.HadErrors ? 1 : 0;
         }
 
         private static string FormatError(ErrorRecord record)

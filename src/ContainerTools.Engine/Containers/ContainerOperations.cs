@@ -152,12 +152,12 @@ namespace ContainerTools.Engine.Containers
                 c => c.Docker.Containers.StartContainerAsync(reference, new ContainerStartParameters(), cancellationToken), cancellationToken);
 
         /// <summary>Stops a container (SIGTERM, then SIGKILL after timeoutSeconds); false if it was not running.</summary>
-        public Task<bool> StopAsync(string reference, int? timeoutSeconds = null, CancellationToken cancellationToken = default) =>
-            EngineCall.RunAsync(_engine, Kind, reference,
-                c => c.Docker.Containers.StopContainerAsync(reference,
-                    new ContainerStopParameters { WaitBeforeKillSeconds = timeoutSeconds == null ? null : (uint?)Math.Max(0, timeoutSeconds.Value) },
-                    cancellationToken),
-                cancellationToken);
+        public async Task<bool> StopAsync(string reference, int? timeoutSeconds = null, CancellationToken cancellationToken = default)
+        {
+            // Sent as a raw request: the library leaves t out when it is 0, which means "kill at once" to docker.
+            var status = await RawPostAsync(reference, "stop", timeoutSeconds, cancellationToken).ConfigureAwait(false);
+            return status != HttpStatusCode.NotModified;
+        }
 
         /// <summary>Sends a signal (docker kill); false when the container was not running.</summary>
         public async Task<bool> KillAsync(string reference, string signal, CancellationToken cancellationToken = default)
@@ -176,11 +176,22 @@ namespace ContainerTools.Engine.Containers
         }
 
         public Task RestartAsync(string reference, int? timeoutSeconds = null, CancellationToken cancellationToken = default) =>
-            EngineCall.RunAsync(_engine, Kind, reference,
-                c => c.Docker.Containers.RestartContainerAsync(reference,
-                    new ContainerRestartParameters { WaitBeforeKillSeconds = timeoutSeconds == null ? null : (uint?)Math.Max(0, timeoutSeconds.Value) },
-                    cancellationToken),
-                cancellationToken);
+            RawPostAsync(reference, "restart", timeoutSeconds, cancellationToken);
+
+        // POST /containers/{id}/{verb}[?t=N]; API errors become our exceptions as with every other call.
+        private Task<HttpStatusCode> RawPostAsync(string reference, string verb, int? timeoutSeconds, CancellationToken cancellationToken) =>
+            EngineCall.RunAsync(_engine, Kind, reference, async c =>
+            {
+                var query = timeoutSeconds == null ? string.Empty : "?t=" + Math.Max(0, timeoutSeconds.Value).ToString(CultureInfo.InvariantCulture);
+                using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath($"/containers/{Uri.EscapeDataString(reference)}/{verb}{query}"));
+                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotModified)
+                {
+                    throw new DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+                }
+
+                return response.StatusCode;
+            }, cancellationToken);
 
         /// <summary>Pauses; false if it was already paused.</summary>
         public async Task<bool> PauseAsync(string reference, CancellationToken cancellationToken = default)
@@ -293,8 +304,8 @@ namespace ContainerTools.Engine.Containers
             {
                 var body = await EngineCall.RunAsync(_engine, Kind, reference, async c =>
                 {
-                    using var response = await c.Http.PostAsync(c.ApiPath($"/containers/{container.Id}/wait?condition={conditionText}"), null, limit.Token)
-                        .ConfigureAwait(false);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath($"/containers/{container.Id}/wait?condition={conditionText}"));
+                    using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, limit.Token).ConfigureAwait(false);
                     var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                     if (!response.IsSuccessStatusCode)
                     {
@@ -384,7 +395,7 @@ namespace ContainerTools.Engine.Containers
             EngineCall.RunAsync(_engine, Kind, id, async c =>
             {
                 using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath($"/containers/{id}/logs?follow={(follow ? 1 : 0)}&stdout=1&stderr=1"));
-                using var response = await c.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));

@@ -238,7 +238,7 @@ namespace ContainerTools.Engine.Images
                 // The engine wants the header even without credentials ("{}" is anonymous).
                 request.Headers.TryAddWithoutValidation("X-Registry-Auth",
                     credential?.ToRegistryAuthHeader(DockerCredentialStore.KeyFor(r.Registry)) ?? "e30=");
-                using var response = await c.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
                     var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
@@ -299,7 +299,8 @@ namespace ContainerTools.Engine.Images
                 var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial";
                 try
                 {
-                    using (var response = await c.Http.GetAsync(c.ApiPath(query), HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
+                    using (var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath(query)))
+                    using (var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
                     {
                         if (!response.IsSuccessStatusCode)
                         {
@@ -350,7 +351,8 @@ namespace ContainerTools.Engine.Images
                 using var file = new System.IO.FileStream(path, System.IO.FileMode.Open, System.IO.FileAccess.Read, System.IO.FileShare.Read, 81920, useAsync: true);
                 using var content = new StreamContent(new ProgressReadStream(file, bytesRead), 81920);
                 content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
-                using var response = await c.Http.PostAsync(c.ApiPath("/images/load?quiet=1"), content, cancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath("/images/load?quiet=1")) { Content = content };
+                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {
                     throw new Docker.DotNet.DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));

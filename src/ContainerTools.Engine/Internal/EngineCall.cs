@@ -1,5 +1,6 @@
 using System;
 using System.Net;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Connection;
@@ -36,6 +37,33 @@ namespace ContainerTools.Engine.Internal
                 await call(c).ConfigureAwait(false);
                 return true;
             }, cancellationToken);
+
+        /// <summary>
+        /// Sends a raw request and gives up when the token is cancelled, even while the transport is still waiting
+        /// for the engine's answer (the library's unix-socket handler does not watch the token once it has sent);
+        /// a late answer is disposed when it comes.
+        /// </summary>
+        public static async Task<HttpResponseMessage> SendAsync(EngineClient client, HttpRequestMessage request, HttpCompletionOption completion,
+            CancellationToken cancellationToken)
+        {
+            var send = client.Http.SendAsync(request, completion, cancellationToken);
+            if (!cancellationToken.CanBeCanceled)
+            {
+                return await send.ConfigureAwait(false);
+            }
+
+            var cancelled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            using (cancellationToken.Register(() => cancelled.TrySetResult(true)))
+            {
+                if (await Task.WhenAny(send, cancelled.Task).ConfigureAwait(false) != send)
+                {
+                    _ = send.ContinueWith(t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                    throw new OperationCanceledException(cancellationToken);
+                }
+            }
+
+            return await send.ConfigureAwait(false);
+        }
 
         /// <summary>The engine's {"message": "..."} text, or the raw body.</summary>
         public static string ApiMessage(string? body)

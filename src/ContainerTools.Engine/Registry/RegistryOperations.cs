@@ -33,7 +33,8 @@ namespace ContainerTools.Engine.Registry
             var identityToken = await EngineCall.RunAsync(_engine, "Registry", host, async c =>
             {
                 using var content = new StringContent(body, Encoding.UTF8, "application/json");
-                using var response = await c.Http.PostAsync(c.ApiPath("/auth"), content, cancellationToken).ConfigureAwait(false);
+                using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath("/auth")) { Content = content };
+                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
                 var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
                 if (!response.IsSuccessStatusCode)
                 {

@@ -276,6 +276,44 @@ namespace ContainerTools.Tests.PowerShell
         }
 
         [Fact]
+        public void Wait_timeout_is_honoured_while_the_container_still_runs()
+        {
+            var name = _cleanup.NewName();
+            _ps.Invoke($"New-Container $image -Name $name -Command sh,-c,'sleep 6; exit 5' -Init -Start {Label} | Out-Null", Vars("image", Image, "name", name)).AssertSuccess();
+            var watch = Stopwatch.StartNew();
+            var result = _ps.Invoke("Wait-Container $name -Timeout 1", Vars("name", name));
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+            Assert.StartsWith("WaitTimeout,", Assert.Single(result.Errors).FullyQualifiedErrorId);
+            Assert.Empty(result.Output);
+        }
+
+        [Fact]
+        public void Stop_with_timeout_zero_kills_at_once()
+        {
+            // A main process that ignores SIGTERM: only the kill after the timeout stops it.
+            var name = _cleanup.NewName();
+            _ps.Invoke($"New-Container $image -Name $name -Command sh,-c,'trap \"\" TERM; while true; do sleep 1; done' -Start {Label} | Out-Null",
+                Vars("image", Image, "name", name)).AssertSuccess();
+            var watch = Stopwatch.StartNew();
+            _ps.Invoke("Stop-Container $name -Timeout 0", Vars("name", name)).AssertSuccess();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+            Assert.Equal("exited", State(name));
+            _ps.Invoke("Start-Container $name; Restart-Container $name -Timeout 0", Vars("name", name)).AssertSuccess();
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"took {watch.Elapsed}");
+        }
+
+        [Fact]
+        public void Results_of_wait_and_run_pipe_into_lifecycle_cmdlets()
+        {
+            var name = _cleanup.NewName();
+            _ps.Invoke($"New-Container $image -Name $name -Command true {Label} -Start | Wait-Container | Remove-Container", Vars("image", Image, "name", name)).AssertSuccess();
+            Assert.False(TestEngine.ContainerExists(name));
+            var kept = _cleanup.NewName();
+            _ps.Invoke($"Invoke-ContainerImage $image -Name $name -Command true -KeepContainer {Label} | Remove-Container", Vars("image", Image, "name", kept)).AssertSuccess();
+            Assert.False(TestEngine.ContainerExists(kept));
+        }
+
+        [Fact]
         public void Stopping_the_pipeline_cancels_a_wait_promptly()
         {
             var name = NewRunning();

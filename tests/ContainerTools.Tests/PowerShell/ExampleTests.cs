@@ -47,6 +47,22 @@ namespace ContainerTools.Tests.PowerShell
         }
     }
 
+    /// <summary>ctpwsh's exit code: what a CI job or scheduler sees.</summary>
+    public class CtpwshTests
+    {
+        [Fact]
+        public void Exit_code_is_zero_on_success_and_one_on_any_error()
+        {
+            Assert.Equal(0, Ctpwsh.Run("-Command", "Get-ContainerEngine | Out-Null").ExitCode);
+            var nonTerminating = Ctpwsh.Run("-Command", "Get-Container no-such-container-ct; 'went on'");
+            Assert.Equal(1, nonTerminating.ExitCode);
+            Assert.Contains("went on", nonTerminating.Output);
+            Assert.Contains("no-such-container-ct", nonTerminating.Output);
+            Assert.Equal(1, Ctpwsh.Run("-Command", "throw 'stop here'").ExitCode);
+            Assert.Equal(2, Ctpwsh.Run("-File", "/nonexistent/script.ps1").ExitCode);
+        }
+    }
+
     /// <summary>The ctpwsh host built next to the tests, run as its own process against the test engine.</summary>
     public static class Ctpwsh
     {

@@ -22,8 +22,9 @@ namespace ContainerTools.Cmdlets.Container
         protected const string ByObject = "ByObject";
 
         /// <summary>Container names, ids or id prefixes; wildcards act on every matching name.</summary>
-        [Parameter(ParameterSetName = ByName, Mandatory = true, Position = 0, ValueFromPipeline = true)]
+        [Parameter(ParameterSetName = ByName, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
         [ArgumentCompleter(typeof(Completion.ContainerNameCompleter))]
         public string[] Name { get; set; } = Array.Empty<string>();
 
