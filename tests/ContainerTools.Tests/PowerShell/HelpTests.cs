@@ -269,6 +269,10 @@ namespace ContainerTools.Tests.PowerShell
             // A prefix of this run's own: concurrent runs (a developer and CI) and leftovers of a crash cannot collide.
             var runPrefix = NamePrefix + Guid.NewGuid().ToString("N").Substring(0, 8) + "-";
             var script = code.Replace(NamePrefix, runPrefix, StringComparison.Ordinal);
+            // Registry examples log in: they write a docker config of their own, never the machine's.
+            var dockerConfig = Directory.CreateTempSubdirectory("ct-docs-config-").FullName;
+            var previousConfig = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
+            Environment.SetEnvironmentVariable("DOCKER_CONFIG", dockerConfig);
             try
             {
                 PowerShellResult result;
@@ -291,6 +295,8 @@ namespace ContainerTools.Tests.PowerShell
             }
             finally
             {
+                Environment.SetEnvironmentVariable("DOCKER_CONFIG", previousConfig);
+                Directory.Delete(dockerConfig, recursive: true);
                 RemoveContainersNamed(runPrefix);
             }
         }
