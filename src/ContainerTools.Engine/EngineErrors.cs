@@ -13,6 +13,9 @@ namespace ContainerTools.Engine
         AuthenticationFailed,
         Timeout,
         NotSupported,
+
+        /// <summary>Text that does not parse (a Dockerfile, a compose file).</summary>
+        SyntaxError,
     }
 
     /// <summary>Base of every error the engine core throws. ErrorId is stable: scripts may match on it.</summary>

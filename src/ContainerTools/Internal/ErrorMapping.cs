@@ -16,6 +16,7 @@ namespace ContainerTools.Internal
             EngineErrorKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
             EngineErrorKind.Timeout => ErrorCategory.OperationTimeout,
             EngineErrorKind.NotSupported => ErrorCategory.NotImplemented,
+            EngineErrorKind.SyntaxError => ErrorCategory.ParserError,
             _ => ErrorCategory.InvalidOperation,
         };
 

@@ -1,0 +1,239 @@
+using System;
+using System.IO;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace ContainerTools.Engine.Build
+{
+    /// <summary>What kind of file system entry a context path is (never following a symbolic link).</summary>
+    internal enum EntryKind
+    {
+        File,
+        Directory,
+        Symlink,
+        Fifo,
+        CharDevice,
+        BlockDevice,
+        Socket,
+    }
+
+    /// <summary>An entry's lstat: kind, permission bits (with setuid/setgid/sticky), size, mtime, link target, hard-link identity.</summary>
+    internal sealed class EntryStat
+    {
+        public EntryKind Kind { get; set; }
+
+        /// <summary>Permission bits as a tar header holds them (07777).</summary>
+        public int Mode { get; set; }
+
+        public long Size { get; set; }
+
+        /// <summary>Seconds since the Unix epoch (tar keeps whole seconds).</summary>
+        public long ModifiedSeconds { get; set; }
+
+        public string? LinkTarget { get; set; }
+
+        /// <summary>The inode, when the file has more than one hard link (else null).</summary>
+        public ulong? HardLinkInode { get; set; }
+
+        public int DeviceMajor { get; set; }
+
+        public int DeviceMinor { get; set; }
+    }
+
+    /// <summary>
+    /// Reads what a tar header needs about a file without following symbolic links. On Linux one statx call gives the
+    /// file type, mode, size, mtime, link count and inode; elsewhere the .NET file system API (with the Unix mode where
+    /// the runtime has it), and on Windows the modes the docker CLI uses there (0755, read-only files 0555).
+    /// </summary>
+    internal static class FileProbe
+    {
+        private static readonly bool IsWindows = RuntimeInformation.IsOSPlatform(OSPlatform.Windows);
+        private static readonly bool IsLinux = RuntimeInformation.IsOSPlatform(OSPlatform.Linux);
+        private static readonly PropertyInfo? UnixFileModeProperty = typeof(FileSystemInfo).GetProperty("UnixFileMode");
+        private static readonly PropertyInfo? LinkTargetProperty = typeof(FileSystemInfo).GetProperty("LinkTarget");
+        private static bool _statxMissing;
+
+        public static EntryStat Lstat(FileSystemInfo info)
+        {
+            if (IsLinux && !_statxMissing)
+            {
+                var stat = TryStatx(info.FullName);
+                if (stat != null)
+                {
+                    return stat;
+                }
+            }
+
+            return FromFileSystemInfo(info);
+        }
+
+        /// <summary>The target a symbolic link stores (not resolved).</summary>
+        public static string ReadLink(string path)
+        {
+            if (!IsWindows)
+            {
+                var buffer = new byte[4096];
+                var length = (long)readlink(NullTerminated(path), buffer, (UIntPtr)buffer.Length);
+                if (length >= 0)
+                {
+                    return Encoding.UTF8.GetString(buffer, 0, (int)Math.Min(length, buffer.Length));
+                }
+            }
+
+            var info = Directory.Exists(path) ? (FileSystemInfo)new DirectoryInfo(path) : new FileInfo(path);
+            if (LinkTargetProperty?.GetValue(info) is string target)
+            {
+                return target;
+            }
+
+            throw new ContainerEngineException("BuildContextUnreadable", EngineErrorKind.NotSupported,
+                $"'{path}' is a symbolic link or junction whose target this runtime cannot read. Run the build from PowerShell 7, or replace the link.", path);
+        }
+
+        /// <summary>True when the path (not what it points to) is a symbolic link.</summary>
+        public static bool IsSymlink(string path)
+        {
+            FileSystemInfo info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                info = new DirectoryInfo(path);
+                if (!info.Exists)
+                {
+                    return false;
+                }
+            }
+
+            return (info.Attributes & FileAttributes.ReparsePoint) != 0;
+        }
+
+        private static EntryStat? TryStatx(string path)
+        {
+            var buffer = new byte[256];
+            int result;
+            try
+            {
+                result = statx(AtFdCwd, NullTerminated(path), AtSymlinkNoFollow, StatxBasicStats, buffer);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                _statxMissing = true;
+                return null;
+            }
+            catch (DllNotFoundException)
+            {
+                _statxMissing = true;
+                return null;
+            }
+
+            if (result != 0)
+            {
+                var errno = Marshal.GetLastWin32Error();
+                if (errno == 38 /* ENOSYS */)
+                {
+                    _statxMissing = true;
+                    return null;
+                }
+
+                if (errno == 13 /* EACCES */)
+                {
+                    throw new ContainerEngineException("BuildContextUnreadable", EngineErrorKind.AuthenticationFailed, $"No permission to read '{path}' for the build context.", path);
+                }
+
+                throw new IOException($"Cannot stat '{path}' (errno {errno}).");
+            }
+
+            var nlink = BitConverter.ToUInt32(buffer, 16);
+            var mode = BitConverter.ToUInt16(buffer, 28);
+            var stat = new EntryStat
+            {
+                Mode = mode & 0xFFF,
+                Size = (long)BitConverter.ToUInt64(buffer, 40),
+                ModifiedSeconds = BitConverter.ToInt64(buffer, 112),
+                DeviceMajor = (int)BitConverter.ToUInt32(buffer, 128),
+                DeviceMinor = (int)BitConverter.ToUInt32(buffer, 132),
+            };
+            stat.Kind = (mode & 0xF000) switch
+            {
+                0x4000 => EntryKind.Directory,
+                0xA000 => EntryKind.Symlink,
+                0x1000 => EntryKind.Fifo,
+                0x2000 => EntryKind.CharDevice,
+                0x6000 => EntryKind.BlockDevice,
+                0xC000 => EntryKind.Socket,
+                _ => EntryKind.File,
+            };
+            if (stat.Kind != EntryKind.Directory && nlink > 1)
+            {
+                stat.HardLinkInode = BitConverter.ToUInt64(buffer, 32);
+            }
+
+            if (stat.Kind == EntryKind.Symlink)
+            {
+                stat.LinkTarget = ReadLink(path);
+            }
+
+            if (stat.Kind != EntryKind.File)
+            {
+                stat.Size = 0;
+            }
+
+            return stat;
+        }
+
+        private static EntryStat FromFileSystemInfo(FileSystemInfo info)
+        {
+            info.Refresh();
+            var isLink = (info.Attributes & FileAttributes.ReparsePoint) != 0;
+            var isDirectory = (info.Attributes & FileAttributes.Directory) != 0;
+            var stat = new EntryStat
+            {
+                Kind = isLink ? EntryKind.Symlink : isDirectory ? EntryKind.Directory : EntryKind.File,
+                Size = !isLink && !isDirectory && info is FileInfo file ? file.Length : 0,
+                ModifiedSeconds = ToUnixSeconds(info.LastWriteTimeUtc),
+            };
+            if (isLink)
+            {
+                stat.LinkTarget = ReadLink(info.FullName);
+                stat.Mode = 0x1FF; // 0777, as lstat reports a link
+            }
+            else if (IsWindows)
+            {
+                // The docker CLI on Windows: group/world write dropped, everything executable.
+                var readOnly = !isDirectory && (info.Attributes & FileAttributes.ReadOnly) != 0;
+                stat.Mode = readOnly ? 0x16D /* 0555 */ : 0x1ED /* 0755 */;
+            }
+            else if (UnixFileModeProperty != null)
+            {
+                stat.Mode = Convert.ToInt32(UnixFileModeProperty.GetValue(info), System.Globalization.CultureInfo.InvariantCulture) & 0xFFF;
+            }
+            else
+            {
+                stat.Mode = isDirectory ? 0x1ED : 0x1A4; // 0755, 0644
+            }
+
+            return stat;
+        }
+
+        private static long ToUnixSeconds(DateTime utc) =>
+            (long)Math.Floor((utc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds);
+
+        private static byte[] NullTerminated(string path)
+        {
+            var bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+            Encoding.UTF8.GetBytes(path, 0, path.Length, bytes, 0);
+            return bytes;
+        }
+
+        private const int AtFdCwd = -100;
+        private const int AtSymlinkNoFollow = 0x100;
+        private const uint StatxBasicStats = 0x7FF;
+
+        // struct statx has one layout on every Linux architecture (linux/stat.h), unlike struct stat.
+        [DllImport("libc", SetLastError = true)]
+        private static extern int statx(int dirfd, byte[] pathname, int flags, uint mask, [Out] byte[] statxbuf);
+
+        [DllImport("libc", SetLastError = true)]
+        private static extern IntPtr readlink(byte[] path, [Out] byte[] buf, UIntPtr bufsiz);
+    }
+}
