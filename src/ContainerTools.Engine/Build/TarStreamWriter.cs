@@ -49,7 +49,7 @@ namespace ContainerTools.Engine.Build
         public const int BlockSize = 512;
         private const int NameSize = 100;
         private const int PrefixSize = 155;
-        private const long MaxOctal11 = 077777777777; // 8 GiB - 1: what 11 octal digits hold
+        private const long MaxOctal11 = (1L << 33) - 1; // 8 GiB - 1: what 11 octal digits hold
         private static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
 
         private readonly Stream _output;
