@@ -48,9 +48,6 @@ namespace ContainerTools.Engine.Build
         /// <summary>The exclude patterns applied, the .dockerignore's followed by the exceptions that keep the Dockerfile and .dockerignore.</summary>
         public IReadOnlyList<string> Patterns { get; }
 
-        /// <summary>Files and folders written by the last WriteToAsync.</summary>
-        public int EntriesWritten { get; private set; }
-
         /// <summary>
         /// Resolves a context folder and Dockerfile as docker build does: the Dockerfile defaults to Dockerfile (or
         /// dockerfile) in the folder; a relative one is relative to the current directory; symbolic links are resolved.
@@ -110,7 +107,8 @@ namespace ContainerTools.Engine.Build
             var outside = relative == null || relative == ".." || relative.StartsWith("../", StringComparison.Ordinal);
             var ignorePath = Path.Combine(directory, DockerignoreFile.FileName);
             var hasIgnoreFile = File.Exists(ignorePath);
-            var patterns = new List<string>(hasIgnoreFile ? DockerignoreFile.Read(ignorePath) : Array.Empty<string>());
+            var ignoreText = hasIgnoreFile ? ReadText(ignorePath) : string.Empty;
+            var patterns = new List<string>(DockerignoreFile.Parse(ignoreText));
             var matcher = new ContextPatternMatcher(patterns);
 
             // The Dockerfile and .dockerignore go to the engine even when excluded: it needs them, then drops them itself.
@@ -134,7 +132,7 @@ namespace ContainerTools.Engine.Build
             // A Dockerfile outside the context travels in the archive under a name no context file has, and the
             // .dockerignore (amended, or made) lists that name so the engine removes it before COPY sees it.
             var randomName = ".dockerfile." + RandomHex(20);
-            var original = hasIgnoreFile ? File.ReadAllBytes(ignorePath) : Encoding.UTF8.GetBytes(DockerignoreFile.FileName);
+            var original = Encoding.UTF8.GetBytes(hasIgnoreFile ? ignoreText : DockerignoreFile.FileName);
             var amended = original.Concat(Encoding.UTF8.GetBytes("\n" + randomName + "\n")).ToArray();
             return new BuildContext(directory, dockerfilePath, randomName, true, patterns, amended);
         }
@@ -151,7 +149,6 @@ namespace ContainerTools.Engine.Build
         {
             var tar = new TarStreamWriter(output, onWritten: bytesWritten);
             var hardLinks = new Dictionary<ulong, string>();
-            EntriesWritten = 0;
             var wroteIgnore = false;
             await WalkAsync(new DirectoryInfo(Directory), string.Empty, null, async (info, relative, stat) =>
             {
@@ -177,32 +174,9 @@ namespace ContainerTools.Engine.Build
                 var size = dockerfile.Length;
                 await tar.WriteHeaderAsync(new TarHeader { Name = DockerfileName, Mode = 0x180, Size = size, ModifiedSeconds = now }, cancellationToken).ConfigureAwait(false);
                 await tar.WriteContentAsync(dockerfile, size, DockerfilePath, cancellationToken).ConfigureAwait(false);
-                EntriesWritten++;
             }
 
             await tar.FinishAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>The context's archive names in the order WriteToAsync writes them (for tests and diagnostics).</summary>
-        internal async Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default)
-        {
-            var names = new List<string>();
-            await WalkAsync(new DirectoryInfo(Directory), string.Empty, null, (info, relative, stat) =>
-            {
-                names.Add(stat.Kind == EntryKind.Directory ? relative + "/" : relative);
-                return Task.CompletedTask;
-            }, cancellationToken).ConfigureAwait(false);
-            if (DockerfileOutsideContext)
-            {
-                if (!names.Contains(DockerignoreFile.FileName))
-                {
-                    names.Add(DockerignoreFile.FileName);
-                }
-
-                names.Add(DockerfileName);
-            }
-
-            return names;
         }
 
         // Docker's walk: entries in name order; each is matched with what its parent directory's match recorded; an
@@ -216,9 +190,17 @@ namespace ContainerTools.Engine.Build
             {
                 children = directory.GetFileSystemInfos();
             }
+            catch (DirectoryNotFoundException)
+            {
+                throw FileProbe.Changed(directory.FullName);
+            }
+            catch (IOException e)
+            {
+                throw FileProbe.Unreadable(directory.FullName, e.Message, e);
+            }
             catch (UnauthorizedAccessException e)
             {
-                throw Unreadable(directory.FullName, e);
+                throw FileProbe.Unreadable(directory.FullName, e.Message, e);
             }
 
             Array.Sort(children, (a, b) => string.CompareOrdinal(a.Name, b.Name));
@@ -313,14 +295,12 @@ namespace ContainerTools.Engine.Build
                 await tar.WriteHeaderAsync(entry, cancellationToken).ConfigureAwait(false);
             }
 
-            EntriesWritten++;
         }
 
         private async Task WriteGeneratedAsync(TarStreamWriter tar, string name, int mode, long mtime, byte[] content, CancellationToken cancellationToken)
         {
             await tar.WriteHeaderAsync(new TarHeader { Name = name, Mode = mode, Size = content.Length, ModifiedSeconds = mtime }, cancellationToken).ConfigureAwait(false);
             await tar.WriteContentAsync(content, cancellationToken).ConfigureAwait(false);
-            EntriesWritten++;
         }
 
         private static FileStream OpenRead(string path)
@@ -330,15 +310,40 @@ namespace ContainerTools.Engine.Build
                 // No FileStream buffer (bufferSize 1): the tar writer reads straight into its own.
                 return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
             }
+            catch (FileNotFoundException)
+            {
+                throw FileProbe.Changed(path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw FileProbe.Changed(path);
+            }
+            catch (IOException e)
+            {
+                throw FileProbe.Unreadable(path, e.Message, e);
+            }
             catch (UnauthorizedAccessException e)
             {
-                throw Unreadable(path, e);
+                throw FileProbe.Unreadable(path, "no permission", e);
             }
         }
 
-        private static ContainerEngineException Unreadable(string path, Exception e) =>
-            new ContainerEngineException("BuildContextUnreadable", EngineErrorKind.AuthenticationFailed,
-                $"No permission to read '{path}' for the build context ({e.Message}). Make it readable, or exclude it in .dockerignore.", path, e);
+        /// <summary>Reads a small file of the context (.dockerignore, the Dockerfile); failures are engine errors naming it.</summary>
+        internal static string ReadText(string path)
+        {
+            try
+            {
+                return File.ReadAllText(path, new UTF8Encoding(false));
+            }
+            catch (IOException e)
+            {
+                throw FileProbe.Unreadable(path, e.Message, e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw FileProbe.Unreadable(path, "no permission", e);
+            }
+        }
 
         private static bool Exists(string path) => File.Exists(path) || System.IO.Directory.Exists(path) || FileProbe.IsSymlink(path);
 
@@ -361,7 +366,13 @@ namespace ContainerTools.Engine.Build
                         throw new InvalidSpecException("InvalidBuildContext", $"Too many symbolic links in '{path}'.", path);
                     }
 
-                    var target = FileProbe.ReadLink(next);
+                    var target = FileProbe.TryReadLink(next);
+                    if (target == null)
+                    {
+                        current = next;
+                        continue;
+                    }
+
                     var resolved = Path.GetFullPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target));
                     var resolvedRoot = Path.GetPathRoot(resolved) ?? string.Empty;
                     var rest = pending.ToArray();

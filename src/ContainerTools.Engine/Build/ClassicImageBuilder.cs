@@ -341,8 +341,10 @@ namespace ContainerTools.Engine.Build
                     _onWritten(total);
                 }, _cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (!(e is IOException) || _cancellationToken.IsCancellationRequested || e is FileNotFoundException || e is DirectoryNotFoundException)
+            catch (Exception e) when (!(e is IOException) || _cancellationToken.IsCancellationRequested)
             {
+                // File system trouble arrives as engine errors; a bare IOException here is the transport's (the engine
+                // went away), left for the caller to report as such.
                 Failure = _cancellationToken.IsCancellationRequested ? new OperationCanceledException(_cancellationToken) : e;
                 throw;
             }

@@ -78,7 +78,7 @@ namespace ContainerTools.Engine.Build
 
         /// <summary>Reads and parses a .dockerignore file; a missing file has no patterns.</summary>
         public static IReadOnlyList<string> Read(string path) =>
-            File.Exists(path) ? Parse(File.ReadAllText(path, new UTF8Encoding(false))) : Array.Empty<string>();
+            File.Exists(path) ? Parse(BuildContext.ReadText(path)) : Array.Empty<string>();
     }
 
     /// <summary>

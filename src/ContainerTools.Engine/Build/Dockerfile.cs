@@ -60,7 +60,7 @@ namespace ContainerTools.Engine.Build
 
         public char EscapeCharacter { get; }
 
-        public static DockerfileDocument Load(string path) => Parse(File.ReadAllText(path, new UTF8Encoding(false)));
+        public static DockerfileDocument Load(string path) => Parse(BuildContext.ReadText(path));
 
         public static DockerfileDocument Parse(string text)
         {

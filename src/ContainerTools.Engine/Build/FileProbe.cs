@@ -54,6 +54,9 @@ namespace ContainerTools.Engine.Build
         private static readonly PropertyInfo? LinkTargetProperty = typeof(FileSystemInfo).GetProperty("LinkTarget");
         private static bool _statxMissing;
 
+        [ThreadStatic]
+        private static byte[]? _statxBuffer;
+
         public static EntryStat Lstat(FileSystemInfo info)
         {
             if (IsLinux && !_statxMissing)
@@ -68,27 +71,26 @@ namespace ContainerTools.Engine.Build
             return FromFileSystemInfo(info);
         }
 
-        /// <summary>The target a symbolic link stores (not resolved).</summary>
-        public static string ReadLink(string path)
+        /// <summary>
+        /// The target a symbolic link (or junction) stores, not resolved; null when the path is no link, or when this
+        /// runtime cannot read link targets (Windows PowerShell 5.1: the entry is then sent as what it points to).
+        /// </summary>
+        public static string? TryReadLink(string path)
         {
             if (!IsWindows)
             {
                 var buffer = new byte[4096];
                 var length = (long)readlink(NullTerminated(path), buffer, (UIntPtr)buffer.Length);
-                if (length >= 0)
-                {
-                    return Encoding.UTF8.GetString(buffer, 0, (int)Math.Min(length, buffer.Length));
-                }
+                return length >= 0 ? Encoding.UTF8.GetString(buffer, 0, (int)Math.Min(length, buffer.Length)) : null;
+            }
+
+            if (LinkTargetProperty == null)
+            {
+                return null;
             }
 
             var info = Directory.Exists(path) ? (FileSystemInfo)new DirectoryInfo(path) : new FileInfo(path);
-            if (LinkTargetProperty?.GetValue(info) is string target)
-            {
-                return target;
-            }
-
-            throw new ContainerEngineException("BuildContextUnreadable", EngineErrorKind.NotSupported,
-                $"'{path}' is a symbolic link or junction whose target this runtime cannot read. Run the build from PowerShell 7, or replace the link.", path);
+            return LinkTargetProperty.GetValue(info) as string;
         }
 
         /// <summary>True when the path (not what it points to) is a symbolic link.</summary>
@@ -109,7 +111,7 @@ namespace ContainerTools.Engine.Build
 
         private static EntryStat? TryStatx(string path)
         {
-            var buffer = new byte[256];
+            var buffer = _statxBuffer ??= new byte[256];
             int result;
             try
             {
@@ -135,12 +137,12 @@ namespace ContainerTools.Engine.Build
                     return null;
                 }
 
-                if (errno == 13 /* EACCES */)
+                if (errno == 2 /* ENOENT */)
                 {
-                    throw new ContainerEngineException("BuildContextUnreadable", EngineErrorKind.AuthenticationFailed, $"No permission to read '{path}' for the build context.", path);
+                    throw Changed(path);
                 }
 
-                throw new IOException($"Cannot stat '{path}' (errno {errno}).");
+                throw Unreadable(path, $"stat failed with errno {errno}");
             }
 
             var nlink = BitConverter.ToUInt32(buffer, 16);
@@ -170,7 +172,7 @@ namespace ContainerTools.Engine.Build
 
             if (stat.Kind == EntryKind.Symlink)
             {
-                stat.LinkTarget = ReadLink(path);
+                stat.LinkTarget = TryReadLink(path) ?? throw Changed(path);
             }
 
             if (stat.Kind != EntryKind.File)
@@ -183,37 +185,66 @@ namespace ContainerTools.Engine.Build
 
         private static EntryStat FromFileSystemInfo(FileSystemInfo info)
         {
-            info.Refresh();
-            var isLink = (info.Attributes & FileAttributes.ReparsePoint) != 0;
-            var isDirectory = (info.Attributes & FileAttributes.Directory) != 0;
-            var stat = new EntryStat
+            try
             {
-                Kind = isLink ? EntryKind.Symlink : isDirectory ? EntryKind.Directory : EntryKind.File,
-                Size = !isLink && !isDirectory && info is FileInfo file ? file.Length : 0,
-                ModifiedSeconds = ToUnixSeconds(info.LastWriteTimeUtc),
-            };
-            if (isLink)
-            {
-                stat.LinkTarget = ReadLink(info.FullName);
-                stat.Mode = 0x1FF; // 0777, as lstat reports a link
-            }
-            else if (IsWindows)
-            {
-                // The docker CLI on Windows: group/world write dropped, everything executable.
-                var readOnly = !isDirectory && (info.Attributes & FileAttributes.ReadOnly) != 0;
-                stat.Mode = readOnly ? 0x16D /* 0555 */ : 0x1ED /* 0755 */;
-            }
-            else if (UnixFileModeProperty != null)
-            {
-                stat.Mode = Convert.ToInt32(UnixFileModeProperty.GetValue(info), System.Globalization.CultureInfo.InvariantCulture) & 0xFFF;
-            }
-            else
-            {
-                stat.Mode = isDirectory ? 0x1ED : 0x1A4; // 0755, 0644
-            }
+                info.Refresh();
+                if (!info.Exists)
+                {
+                    throw Changed(info.FullName);
+                }
 
-            return stat;
+                // A reparse point is a link only when it has a target (OneDrive placeholders and the like are not).
+                var target = (info.Attributes & FileAttributes.ReparsePoint) != 0 ? TryReadLink(info.FullName) : null;
+                var isLink = target != null;
+                var isDirectory = (info.Attributes & FileAttributes.Directory) != 0;
+                var stat = new EntryStat
+                {
+                    Kind = isLink ? EntryKind.Symlink : isDirectory ? EntryKind.Directory : EntryKind.File,
+                    Size = !isLink && !isDirectory && info is FileInfo file ? file.Length : 0,
+                    ModifiedSeconds = ToUnixSeconds(info.LastWriteTimeUtc),
+                    LinkTarget = target,
+                };
+                if (isLink)
+                {
+                    stat.Mode = 0x1FF; // 0777, as lstat reports a link
+                }
+                else if (IsWindows)
+                {
+                    // The docker CLI on Windows: group/world write dropped, everything executable.
+                    var readOnly = !isDirectory && (info.Attributes & FileAttributes.ReadOnly) != 0;
+                    stat.Mode = readOnly ? 0x16D /* 0555 */ : 0x1ED /* 0755 */;
+                }
+                else if (UnixFileModeProperty != null)
+                {
+                    stat.Mode = Convert.ToInt32(UnixFileModeProperty.GetValue(info), System.Globalization.CultureInfo.InvariantCulture) & 0xFFF;
+                }
+                else
+                {
+                    stat.Mode = isDirectory ? 0x1ED : 0x1A4; // 0755, 0644
+                }
+
+                return stat;
+            }
+            catch (IOException e)
+            {
+                throw Unreadable(info.FullName, e.Message, e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw Unreadable(info.FullName, e.Message, e);
+            }
         }
+
+        /// <summary>A context file that cannot be read: permissions, I/O errors.</summary>
+        internal static ContainerEngineException Unreadable(string path, string reason, Exception? inner = null) =>
+            new ContainerEngineException("BuildContextUnreadable",
+                inner is UnauthorizedAccessException || reason.IndexOf("errno 13", StringComparison.Ordinal) >= 0 ? EngineErrorKind.PermissionDenied : EngineErrorKind.OperationFailed,
+                $"Cannot read '{path}' for the build context ({reason}). Make it readable, or exclude it in .dockerignore.", path, inner);
+
+        /// <summary>A context file that went away or changed while the context was being sent.</summary>
+        internal static ContainerEngineException Changed(string path) =>
+            new ContainerEngineException("BuildContextChanged", EngineErrorKind.Conflict,
+                $"'{path}' changed or disappeared while the build context was being sent. Build again when nothing is writing to the context.", path);
 
         private static long ToUnixSeconds(DateTime utc) =>
             (long)Math.Floor((utc - new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc)).TotalSeconds);

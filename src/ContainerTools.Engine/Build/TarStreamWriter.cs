@@ -55,6 +55,7 @@ namespace ContainerTools.Engine.Build
         private readonly Stream _output;
         private readonly byte[] _buffer;
         private readonly Action<long>? _onWritten;
+        private readonly byte[] _header = new byte[BlockSize];
         private int _used;
         private int _paxCount;
 
@@ -146,7 +147,17 @@ namespace ContainerTools.Engine.Build
 
                 cancellationToken.ThrowIfCancellationRequested();
                 var want = (int)Math.Min(_buffer.Length - _used, remaining);
-                var read = source.Read(_buffer, _used, want);
+                int read;
+                try
+                {
+                    read = source.Read(_buffer, _used, want);
+                }
+                catch (IOException e)
+                {
+                    throw new ContainerEngineException("BuildContextUnreadable", EngineErrorKind.OperationFailed,
+                        $"Cannot read '{displayName}' for the build context ({e.Message}).", displayName, e);
+                }
+
                 if (read <= 0)
                 {
                     throw new ContainerEngineException("BuildContextChanged", EngineErrorKind.Conflict,
@@ -230,7 +241,8 @@ namespace ContainerTools.Engine.Build
         private async Task WriteBlockHeaderAsync(string name, string prefix, char type, int mode, long size, long mtime, string link,
             int devMajor, int devMinor, CancellationToken cancellationToken)
         {
-            var header = new byte[BlockSize];
+            var header = _header;
+            Array.Clear(header, 0, header.Length);
             PutString(header, 0, NameSize, name);
             PutOctal(header, 100, 8, mode & 0xFFF);
             PutOctal(header, 108, 8, 0); // uid: root
@@ -256,7 +268,12 @@ namespace ContainerTools.Engine.Build
                 header[i] = (byte)' ';
             }
 
-            var sum = header.Sum(b => (int)b);
+            var sum = 0;
+            foreach (var b in header)
+            {
+                sum += b;
+            }
+
             PutOctal(header, 148, 7, sum);
             header[155] = (byte)' ';
             await WriteBytesAsync(header, 0, header.Length, cancellationToken).ConfigureAwait(false);

@@ -17,6 +17,7 @@ namespace ContainerTools.Internal
             EngineErrorKind.Timeout => ErrorCategory.OperationTimeout,
             EngineErrorKind.NotSupported => ErrorCategory.NotImplemented,
             EngineErrorKind.SyntaxError => ErrorCategory.ParserError,
+            EngineErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
             _ => ErrorCategory.InvalidOperation,
         };
 

@@ -213,6 +213,24 @@ namespace ContainerTools.Tests.Build
         }
 
         [Fact]
+        public async Task A_context_file_that_shrinks_during_the_upload_is_reported_as_such_not_as_a_lost_engine()
+        {
+            var folder = Context($"FROM {TestEngine.Image}\nLABEL {Label}\nCOPY big.bin /\n").Sparse("big.bin", 256L * 1024 * 1024);
+            var progress = new Recorder<ImageBuildProgress>(p =>
+            {
+                if (p.Phase == ImageBuildPhase.SendingContext && p.BytesSent > 0)
+                {
+                    using var file = new System.IO.FileStream(folder.PathOf("big.bin"), System.IO.FileMode.Open);
+                    file.SetLength(0); // while the writer is in the middle of it
+                }
+            });
+            var e = await Assert.ThrowsAsync<ContainerEngineException>(() => Images.BuildAsync(new ImageBuildSpec { ContextPath = folder.Root }, progress));
+            Assert.Equal("BuildContextChanged", e.ErrorId);
+            Assert.Contains("big.bin", e.Message);
+            Assert.Equal(string.Empty, TestEngine.Docker("images", "-a", "-q", "--filter", "label=" + Label));
+        }
+
+        [Fact]
         public async Task Cancelling_during_a_step_stops_the_build_and_removes_its_container()
         {
             var folder = Context($"FROM {TestEngine.Image}\nLABEL {Label}\nRUN echo started && sleep 60\n");
