@@ -107,8 +107,8 @@ namespace ContainerTools.Engine.Build
             var outside = relative == null || relative == ".." || relative.StartsWith("../", StringComparison.Ordinal);
             var ignorePath = Path.Combine(directory, DockerignoreFile.FileName);
             var hasIgnoreFile = File.Exists(ignorePath);
-            var ignoreText = hasIgnoreFile ? ReadText(ignorePath) : string.Empty;
-            var patterns = new List<string>(DockerignoreFile.Parse(ignoreText));
+            var ignoreBytes = hasIgnoreFile ? ReadBytes(ignorePath) : Array.Empty<byte>();
+            var patterns = new List<string>(DockerignoreFile.Parse(Encoding.UTF8.GetString(ignoreBytes)));
             var matcher = new ContextPatternMatcher(patterns);
 
             // The Dockerfile and .dockerignore go to the engine even when excluded: it needs them, then drops them itself.
@@ -132,7 +132,7 @@ namespace ContainerTools.Engine.Build
             // A Dockerfile outside the context travels in the archive under a name no context file has, and the
             // .dockerignore (amended, or made) lists that name so the engine removes it before COPY sees it.
             var randomName = ".dockerfile." + RandomHex(20);
-            var original = Encoding.UTF8.GetBytes(hasIgnoreFile ? ignoreText : DockerignoreFile.FileName);
+            var original = hasIgnoreFile ? ignoreBytes : Encoding.UTF8.GetBytes(DockerignoreFile.FileName);
             var amended = original.Concat(Encoding.UTF8.GetBytes("\n" + randomName + "\n")).ToArray();
             return new BuildContext(directory, dockerfilePath, randomName, true, patterns, amended);
         }
@@ -329,11 +329,13 @@ namespace ContainerTools.Engine.Build
         }
 
         /// <summary>Reads a small file of the context (.dockerignore, the Dockerfile); failures are engine errors naming it.</summary>
-        internal static string ReadText(string path)
+        internal static string ReadText(string path) => Encoding.UTF8.GetString(ReadBytes(path));
+
+        private static byte[] ReadBytes(string path)
         {
             try
             {
-                return File.ReadAllText(path, new UTF8Encoding(false));
+                return File.ReadAllBytes(path);
             }
             catch (IOException e)
             {

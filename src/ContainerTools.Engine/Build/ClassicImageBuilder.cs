@@ -53,6 +53,13 @@ namespace ContainerTools.Engine.Build
                     ExceptionDispatchInfo.Capture(content.Failure).Throw();
                     throw;
                 }
+                catch (Exception e) when (content.BytesSent > 0 && !cancellationToken.IsCancellationRequested && EngineClient.IsConnectionFailure(e, false))
+                {
+                    // The engine answered, then hung up mid-upload: it refused the request before reading it all, or failed.
+                    throw new ContainerEngineException("BuildContextRejected", EngineErrorKind.OperationFailed,
+                        $"The engine closed the connection after {content.BytesSent} bytes of the build context. It may have refused the request " +
+                        "(check -Platform, -Network and -Target) or run out of disk space; its log says which.", request.Context.Directory, e);
+                }
 
                 using (response)
                 {
