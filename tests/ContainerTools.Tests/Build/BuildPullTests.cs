@@ -17,6 +17,7 @@ namespace ContainerTools.Tests.Build
     public sealed class BuildPullTests : IDisposable
     {
         private readonly string _config = Directory.CreateTempSubdirectory("ct-dockercfg-").FullName;
+        private readonly string _emptyConfig = Directory.CreateTempSubdirectory("ct-nocfg-").FullName;
         private readonly string _base = TestEngine.Registry + "/ct-test/" + TestEngine.UniqueName("pullbase");
         private readonly string _repo = "ct-test/" + TestEngine.UniqueName("pulled");
         private readonly ContextFolder _folder = new ContextFolder("ct-pull-");
@@ -29,13 +30,14 @@ namespace ContainerTools.Tests.Build
             TestEngine.DockerResult("rmi", _base + ":base");
             _folder.Dispose();
             Directory.Delete(_config, true);
+            Directory.Delete(_emptyConfig, true);
         }
 
         private ContainerEngineConnection Engine(bool withStore)
         {
             // Connections of our own, so the store swap touches no other test.
             var engine = ContainerEngineConnection.FromArgument(TestEngine.Host);
-            var home = withStore ? _config : Directory.CreateTempSubdirectory("ct-nocfg-").FullName;
+            var home = withStore ? _config : _emptyConfig;
             engine.Registries.Store = new DockerCredentialStore(new EngineEnvironment(n => n == "DOCKER_CONFIG" ? home : Environment.GetEnvironmentVariable(n), "/nonexistent-home", false));
             return engine;
         }
