@@ -32,6 +32,7 @@
         'Add-ContainerImageTag'
         'Remove-ContainerImage'
         'Get-ContainerImageHistory'
+        'New-ContainerImage'
         'Install-ContainerImage'
         'Publish-ContainerImage'
         'Connect-ContainerRegistry'

@@ -13,6 +13,12 @@ namespace ContainerTools.Engine
         AuthenticationFailed,
         Timeout,
         NotSupported,
+
+        /// <summary>Text that does not parse (a Dockerfile, a compose file).</summary>
+        SyntaxError,
+
+        /// <summary>A local file or folder this process may not read.</summary>
+        PermissionDenied,
     }
 
     /// <summary>Base of every error the engine core throws. ErrorId is stable: scripts may match on it.</summary>

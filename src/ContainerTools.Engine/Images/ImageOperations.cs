@@ -4,11 +4,13 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using System.Threading;
 using System.Threading.Tasks;
+using ContainerTools.Engine.Build;
 using ContainerTools.Engine.Connection;
 using ContainerTools.Engine.Internal;
 using ContainerTools.Engine.Model;
 using ContainerTools.Engine.Registry;
 using System.Net.Http;
+using Docker.DotNet;
 using Docker.DotNet.Models;
 
 namespace ContainerTools.Engine.Images
@@ -29,7 +31,7 @@ namespace ContainerTools.Engine.Images
         public IList<string> Labels { get; } = new List<string>();
     }
 
-    /// <summary>The image lifecycle on one engine: list, tag, remove, prune, history.</summary>
+    /// <summary>The image lifecycle on one engine: list, tag, remove, prune, history, pull, push, build, commit.</summary>
     public sealed class ImageOperations
     {
         private const string Kind = "Image";
@@ -407,6 +409,193 @@ namespace ContainerTools.Engine.Images
 
                 throw RegistryOperations.RegistryError(term, message);
             }
+        }
+
+        /// <summary>
+        /// Builds an image from a context folder and a Dockerfile (docker build), with the engine's classic builder.
+        /// Tags, arguments and the Dockerfile are checked before anything is sent; the context is streamed as it is
+        /// read (.dockerignore applied as docker applies it). progress sees the bytes sent and each step begun; output
+        /// sees every line as it comes. Returns one row per tag (the untagged image's row when there is no tag).
+        /// A failed step is an ImageBuildException naming the step and its Dockerfile lines.
+        /// </summary>
+        public async Task<IReadOnlyList<ContainerImage>> BuildAsync(ImageBuildSpec spec, IProgress<ImageBuildProgress>? progress = null,
+            IProgress<ImageBuildMessage>? output = null, CancellationToken cancellationToken = default)
+        {
+            if (spec == null)
+            {
+                throw new ArgumentNullException(nameof(spec));
+            }
+
+            var tags = ValidTags(spec.Tags);
+            foreach (var name in spec.BuildArguments.Keys.Concat(spec.Labels.Keys))
+            {
+                if (string.IsNullOrWhiteSpace(name))
+                {
+                    throw new InvalidSpecException("InvalidBuildSpec", "A build argument or label has an empty name.", name);
+                }
+            }
+
+            if (spec.Platform != null && !Regex.IsMatch(spec.Platform.Trim(), "^[a-z0-9_-]+(/[a-zA-Z0-9_.-]+){0,2}$"))
+            {
+                throw new InvalidSpecException("InvalidPlatform", $"'{spec.Platform}' is not a platform; write os[/architecture[/variant]], e.g. linux/amd64 or linux/arm64/v8.", spec.Platform);
+            }
+
+            var context = BuildContext.Create(spec.ContextPath, spec.Dockerfile);
+            var dockerfile = DockerfileDocument.Load(context.DockerfilePath);
+            var request = new ImageBuildRequest(spec, context, dockerfile, tags, BaseImageCredentials(dockerfile, spec));
+            IImageBuilder builder = new ClassicImageBuilder(_engine);
+            var id = await builder.BuildAsync(request, new BuildReporter(progress, output), cancellationToken).ConfigureAwait(false);
+            return await RowsAsync(id, tags, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Makes an image of a container's file system and configuration (docker commit): changes are Dockerfile
+        /// instructions applied to the configuration ('CMD ["sh"]', 'ENV A=1'); the container is paused meanwhile unless
+        /// Pause is false. Returns one row per tag (the untagged image's row when there is no tag).
+        /// </summary>
+        public async Task<IReadOnlyList<ContainerImage>> CommitAsync(ContainerCommitSpec spec, CancellationToken cancellationToken = default)
+        {
+            if (spec == null)
+            {
+                throw new ArgumentNullException(nameof(spec));
+            }
+
+            var tags = ValidTags(spec.Tags);
+            foreach (var change in spec.Changes)
+            {
+                if (string.IsNullOrWhiteSpace(change))
+                {
+                    throw new InvalidSpecException("InvalidCommitChange", "A -Change is empty; give a Dockerfile instruction such as 'CMD [\"sh\"]' or 'ENV A=1'.", change);
+                }
+            }
+
+            var container = await _engine.Containers.GetAsync(spec.Container, cancellationToken).ConfigureAwait(false);
+            var query = new System.Text.StringBuilder("/commit?container=").Append(Uri.EscapeDataString(container.Id));
+            if (tags.Count > 0)
+            {
+                query.Append("&repo=").Append(Uri.EscapeDataString(tags[0].FamiliarRepository)).Append("&tag=").Append(Uri.EscapeDataString(tags[0].EffectiveTag!));
+            }
+
+            if (!string.IsNullOrEmpty(spec.Message))
+            {
+                query.Append("&comment=").Append(Uri.EscapeDataString(spec.Message));
+            }
+
+            if (!string.IsNullOrEmpty(spec.Author))
+            {
+                query.Append("&author=").Append(Uri.EscapeDataString(spec.Author));
+            }
+
+            query.Append("&pause=").Append(spec.Pause ? "1" : "0");
+            foreach (var change in spec.Changes)
+            {
+                query.Append("&changes=").Append(Uri.EscapeDataString(change.Trim()));
+            }
+
+            var id = await EngineCall.RunAsync(_engine, "Container", container.Name, async c =>
+            {
+                using var body = new StringContent("{}", System.Text.Encoding.UTF8, "application/json");
+                using var response = await c.Http.PostAsync(c.ApiPath(query.ToString()), body, cancellationToken).ConfigureAwait(false);
+                var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    var message = EngineCall.ApiMessage(text);
+                    if (response.StatusCode == System.Net.HttpStatusCode.BadRequest && spec.Changes.Count > 0)
+                    {
+                        throw new InvalidSpecException("InvalidCommitChange",
+                            $"The engine refused the -Change instructions ({message}). Use CMD, ENTRYPOINT, ENV, EXPOSE, LABEL, ONBUILD, USER, VOLUME or WORKDIR.",
+                            string.Join("; ", spec.Changes));
+                    }
+
+                    throw new DockerApiException(response.StatusCode, text);
+                }
+
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                return doc.RootElement.GetProperty("Id").GetString()!;
+            }, cancellationToken).ConfigureAwait(false);
+
+            foreach (var tag in tags.Skip(1))
+            {
+                await EngineCall.RunAsync(_engine, Kind, id,
+                    c => c.Docker.Images.TagImageAsync(id, new ImageTagParameters { RepositoryName = tag.FamiliarRepository, Tag = tag.EffectiveTag }, cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
+            }
+
+            return await RowsAsync(id, tags, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Tags for a new image: valid references without a digest, normalised, each once.
+        private static IReadOnlyList<ImageReference> ValidTags(IEnumerable<string> tags)
+        {
+            var result = new List<ImageReference>();
+            foreach (var tag in tags ?? Array.Empty<string>())
+            {
+                var reference = ImageReference.Parse(tag);
+                if (reference.Digest != null)
+                {
+                    throw new InvalidSpecException("TagWithDigest", $"'{tag}' has a digest; a tag names repository:tag only. Drop the @digest part.", tag);
+                }
+
+                if (result.All(r => r.Familiar != reference.Familiar))
+                {
+                    result.Add(reference);
+                }
+            }
+
+            return result;
+        }
+
+        // The stored credentials of the registries the Dockerfile's FROM lines pull from (none needed for local images).
+        private IReadOnlyDictionary<string, RegistryCredential> BaseImageCredentials(DockerfileDocument dockerfile, ImageBuildSpec spec)
+        {
+            var result = new Dictionary<string, RegistryCredential>(StringComparer.Ordinal);
+            var arguments = spec.BuildArguments.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+            foreach (var image in dockerfile.BaseImages(arguments))
+            {
+                if (!ImageReference.TryParse(image, out var reference))
+                {
+                    continue;
+                }
+
+                var key = DockerCredentialStore.KeyFor(reference!.Registry);
+                if (result.ContainsKey(key))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    var credential = _engine.Registries.CredentialFor(reference.Registry, null);
+                    if (credential != null)
+                    {
+                        result[key] = credential;
+                    }
+                }
+                catch (ContainerEngineException)
+                {
+                    // A credential helper that fails: build without, as for an anonymous pull.
+                }
+            }
+
+            return result;
+        }
+
+        // The rows of a new image: one per tag asked for, or the image's first row when none was.
+        private async Task<IReadOnlyList<ContainerImage>> RowsAsync(string id, IReadOnlyList<ImageReference> tags, CancellationToken cancellationToken)
+        {
+            var all = await ListAsync(new ImageQuery { All = true }, cancellationToken).ConfigureAwait(false);
+            var rows = all.Where(r => r.Id == id).ToList();
+            if (rows.Count == 0)
+            {
+                return (await GetAsync(id, cancellationToken).ConfigureAwait(false)).Take(1).ToList();
+            }
+
+            if (tags.Count == 0)
+            {
+                return rows.Take(1).ToList();
+            }
+
+            return tags.Select(t => rows.FirstOrDefault(r => r.Reference == t.Familiar) ?? rows[0]).ToList();
         }
 
         /// <summary>True when the value is an image id or a unique-looking id prefix rather than a name.</summary>

@@ -22,6 +22,9 @@ namespace ContainerTools.Engine.Internal
 
         public string? Error { get; set; }
 
+        /// <summary>errorDetail.code: for a failed build step, the command's exit code.</summary>
+        public int? ErrorCode { get; set; }
+
         /// <summary>The structured result some streams end with (push: Tag, Digest, Size; build: ID).</summary>
         public JsonElement? Aux { get; set; }
     }
@@ -66,6 +69,8 @@ namespace ContainerTools.Engine.Internal
             if (root.TryGetProperty("errorDetail", out var errorDetail) && errorDetail.ValueKind == JsonValueKind.Object)
             {
                 message.Error = String(errorDetail, "message");
+                var code = Number(errorDetail, "code");
+                message.ErrorCode = code == null ? (int?)null : (int)code.Value;
             }
 
             message.Error ??= String(root, "error");

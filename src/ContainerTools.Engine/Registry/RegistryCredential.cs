@@ -23,6 +23,12 @@ namespace ContainerTools.Engine.Registry
 
         public override string ToString() => Username + " (secret hidden)";
 
+        /// <summary>The engine's AuthConfig object for this credential (the entries of X-Registry-Config).</summary>
+        internal System.Collections.Generic.Dictionary<string, string> ToAuthConfig(string serverAddress) =>
+            IsIdentityToken
+                ? new System.Collections.Generic.Dictionary<string, string> { ["identitytoken"] = Secret, ["serveraddress"] = serverAddress }
+                : new System.Collections.Generic.Dictionary<string, string> { ["username"] = Username, ["password"] = Secret, ["serveraddress"] = serverAddress };
+
         /// <summary>The X-Registry-Auth header value: base64url JSON, as the docker CLI sends it.</summary>
         internal string ToRegistryAuthHeader(string serverAddress)
         {

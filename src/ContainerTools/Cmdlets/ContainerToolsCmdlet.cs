@@ -100,6 +100,15 @@ namespace ContainerTools.Cmdlets
             }
             catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
             {
+                // Let the work see the cancel and clean up (an aborted upload, a removed container) before the pipeline stops.
+                try
+                {
+                    task.Wait(TimeSpan.FromSeconds(10));
+                }
+                catch (AggregateException)
+                {
+                }
+
                 throw new PipelineStoppedException();
             }
         }

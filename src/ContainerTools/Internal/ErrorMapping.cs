@@ -16,6 +16,8 @@ namespace ContainerTools.Internal
             EngineErrorKind.AuthenticationFailed => ErrorCategory.AuthenticationError,
             EngineErrorKind.Timeout => ErrorCategory.OperationTimeout,
             EngineErrorKind.NotSupported => ErrorCategory.NotImplemented,
+            EngineErrorKind.SyntaxError => ErrorCategory.ParserError,
+            EngineErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
             _ => ErrorCategory.InvalidOperation,
         };
 

@@ -15,9 +15,11 @@ namespace ContainerTools.Tests.Infrastructure
     public sealed class PowerShellResult
     {
         public PowerShellResult(IReadOnlyList<PSObject> output, IReadOnlyList<ErrorRecord> errors, IReadOnlyList<string> warnings,
-            IReadOnlyList<string> verbose, Exception? terminating, IReadOnlyList<ProgressRecord>? progress = null)
+            IReadOnlyList<string> verbose, Exception? terminating, IReadOnlyList<ProgressRecord>? progress = null,
+            IReadOnlyList<InformationRecord>? information = null)
         {
             Progress = progress ?? Array.Empty<ProgressRecord>();
+            Information = information ?? Array.Empty<InformationRecord>();
             Output = output;
             Errors = errors;
             Warnings = warnings;
@@ -34,6 +36,8 @@ namespace ContainerTools.Tests.Infrastructure
         public IReadOnlyList<string> Verbose { get; }
 
         public IReadOnlyList<ProgressRecord> Progress { get; }
+
+        public IReadOnlyList<InformationRecord> Information { get; }
 
         public Exception? Terminating { get; }
 
@@ -107,7 +111,7 @@ namespace ContainerTools.Tests.Infrastructure
             }
 
             return new PowerShellResult(output.ToList(), ps.Streams.Error.ToList(), ps.Streams.Warning.Select(w => w.Message).ToList(),
-                ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating, ps.Streams.Progress.ToList());
+                ps.Streams.Verbose.Select(v => v.Message).ToList(), terminating, ps.Streams.Progress.ToList(), ps.Streams.Information.ToList());
         }
 
         /// <summary>Runs script text and returns what Out-String renders (through the module's format views).</summary>

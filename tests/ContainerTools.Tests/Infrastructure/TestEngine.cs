@@ -53,6 +53,70 @@ namespace ContainerTools.Tests.Infrastructure
 
         public static (int ExitCode, string Output, string Error) DockerResult(params string[] args) => DockerWithConfig(null, args);
 
+        /// <summary>docker build with the classic builder (DOCKER_BUILDKIT=0), as the oracle for New-ContainerImage; returns the image id.</summary>
+        public static string LegacyBuild(params string[] args)
+        {
+            var result = RunDocker(null, null, new[] { "build", "-q" }.Concat(args).ToArray(), new[] { ("DOCKER_BUILDKIT", "0") });
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"DOCKER_BUILDKIT=0 docker build {string.Join(" ", args)} failed ({result.ExitCode}): {result.Error}{result.Output}");
+            }
+
+            return result.Output.Trim();
+        }
+
+        /// <summary>Runs the docker CLI and returns its standard output as bytes (docker cp … -, docker save).</summary>
+        public static byte[] DockerBytes(params string[] args)
+        {
+            var start = new ProcessStartInfo("docker") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add("--host");
+            start.ArgumentList.Add(Host);
+            foreach (var a in args)
+            {
+                start.ArgumentList.Add(a);
+            }
+
+            start.Environment.Remove("DOCKER_CONTEXT");
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            using var buffer = new MemoryStream();
+            process.StandardOutput.BaseStream.CopyTo(buffer);
+            process.WaitForExit();
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"docker {string.Join(" ", args)} failed ({process.ExitCode}): {stderr.Result}");
+            }
+
+            return buffer.ToArray();
+        }
+
+        /// <summary>
+        /// Removes every image (intermediate ones included) that carries the label, children before parents, and the
+        /// tags of the repository: what a test's builds left, and nothing else.
+        /// </summary>
+        public static void RemoveImages(string label, string? repository = null)
+        {
+            if (repository != null)
+            {
+                var tags = Docker("images", repository, "--format", "{{.Repository}}:{{.Tag}}").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                if (tags.Length > 0)
+                {
+                    DockerResult(new[] { "rmi", "-f" }.Concat(tags).ToArray());
+                }
+            }
+
+            for (var round = 0; round < 10; round++)
+            {
+                var ids = Docker("images", "-a", "-q", "--no-trunc", "--filter", "label=" + label).Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct().ToArray();
+                if (ids.Length == 0)
+                {
+                    return;
+                }
+
+                DockerResult(new[] { "rmi", "-f" }.Concat(ids).ToArray());
+            }
+        }
+
         /// <summary>The docker CLI with a configuration folder and text on its standard input (docker login --password-stdin).</summary>
         public static (int ExitCode, string Output, string Error) DockerWithInput(string? configDirectory, string input, params string[] args) =>
             RunDocker(configDirectory, input, args);
@@ -60,7 +124,8 @@ namespace ContainerTools.Tests.Infrastructure
         public static (int ExitCode, string Output, string Error) DockerWithConfig(string? configDirectory, params string[] args) =>
             RunDocker(configDirectory, null, args);
 
-        private static (int ExitCode, string Output, string Error) RunDocker(string? configDirectory, string? input, string[] args)
+        private static (int ExitCode, string Output, string Error) RunDocker(string? configDirectory, string? input, string[] args,
+            (string Name, string Value)[]? environment = null)
         {
             var start = new ProcessStartInfo("docker")
             {
@@ -77,6 +142,11 @@ namespace ContainerTools.Tests.Infrastructure
             }
 
             start.Environment.Remove("DOCKER_CONTEXT");
+            foreach (var (name, value) in environment ?? Array.Empty<(string, string)>())
+            {
+                start.Environment[name] = value;
+            }
+
             if (configDirectory != null)
             {
                 start.Environment["DOCKER_CONFIG"] = configDirectory;
