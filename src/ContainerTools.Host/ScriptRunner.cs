@@ -83,6 +83,12 @@ namespace ContainerTools.Host
                 return Host.ExitCode;
             }
 
+            // 'exit N' in a script file ends the script and leaves N here.
+            if (_runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int lastExitCode && lastExitCode != 0)
+            {
+                return lastExitCode;
+            }
+
             // Errors are merged into the output (to print them in order), so HadErrors is what tells.
             return ps.HadErrors ? 1 : 0;
         }

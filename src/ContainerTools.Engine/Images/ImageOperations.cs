@@ -128,6 +128,11 @@ namespace ContainerTools.Engine.Images
             {
                 return new ImagePruneResult(Array.Empty<string>(), Array.Empty<string>(), 0, _engine);
             }
+            catch (ContainerEngineException e) when (e.Kind == EngineErrorKind.Conflict && e.Message.IndexOf("multiple repositories", StringComparison.OrdinalIgnoreCase) >= 0)
+            {
+                throw new ContainerEngineException("ImageHasSeveralTags", EngineErrorKind.Conflict,
+                    $"{e.Message.TrimEnd('.')}. Remove its tags by name, or add -Force to remove the image with every tag.", reference, e);
+            }
             catch (ContainerEngineException e) when (e.Kind == EngineErrorKind.Conflict)
             {
                 throw new ContainerEngineException("ImageInUse", EngineErrorKind.Conflict,
@@ -199,6 +204,12 @@ namespace ContainerTools.Engine.Images
 
             // The row of the reference that was pulled (GetAsync orders it first), not every tag the image has here.
             var rows = await GetAsync(r.Digest != null ? r.FamiliarRepository + "@" + r.Digest : r.Familiar, cancellationToken).ConfigureAwait(false);
+            if (r.Digest != null && rows.Count > 0 && rows[0].Repository != r.FamiliarRepository)
+            {
+                // Pulled by digest into a repository with no tag here: the image as that repository@digest.
+                return new[] { rows[0].As(r.FamiliarRepository, ContainerImage.None, r.Digest) };
+            }
+
             return rows.Take(1).ToList();
         }
 
@@ -258,7 +269,8 @@ namespace ContainerTools.Engine.Images
                 {
                     if (message.Error != null)
                     {
-                        if (message.Error.IndexOf("does not exist locally", StringComparison.OrdinalIgnoreCase) >= 0)
+                        if (message.Error.IndexOf("does not exist locally", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                            message.Error.IndexOf("tag does not exist", StringComparison.OrdinalIgnoreCase) >= 0)
                         {
                             throw new ResourceNotFoundException(Kind, target, $"No image '{target}' on the engine to push. Tag one with Add-ContainerImageTag first.");
                         }
@@ -375,7 +387,7 @@ namespace ContainerTools.Engine.Images
             {
                 var imageRows = await GetAsync(entry.ConfigId, cancellationToken).ConfigureAwait(false);
                 rows.AddRange(entry.RepoTags.Count == 0
-                    ? imageRows.Take(1)
+                    ? imageRows.Take(1).Select(r => r.As(ContainerImage.None, ContainerImage.None, null))
                     : imageRows.Where(r => r.Reference != null && entry.RepoTags.Contains(r.Reference)));
             }
 

@@ -69,6 +69,10 @@ namespace ContainerTools.Engine.Model
 
         public bool Dangling => Tags.Count == 0;
 
+        /// <summary>The same image seen under another repository, tag or digest.</summary>
+        internal ContainerImage As(string repository, string tag, string? digest) =>
+            new ContainerImage(Engine, Id, repository, tag, digest, Tags, Digests, Created, Size, Containers, Labels, ParentId);
+
         public override string ToString() => Reference ?? Id;
     }
 

@@ -52,6 +52,18 @@ namespace ContainerTools.Tests.Engine
         }
 
         [Fact]
+        public async Task An_archive_saved_by_id_loads_as_the_untagged_image()
+        {
+            var id = TestEngine.Docker("image", "inspect", "-f", "{{.Id}}", TestEngine.Image);
+            var archive = Path.Combine(_dir, "by-id.tar");
+            await Images.ExportAsync(new[] { id }, archive);
+            var row = Assert.Single(await Images.ImportAsync(archive));
+            Assert.Equal(id, row.Id);
+            Assert.Equal("<none>", row.Repository);
+            Assert.Null(row.Reference);
+        }
+
+        [Fact]
         public async Task A_failed_export_leaves_no_file()
         {
             var archive = Path.Combine(_dir, "missing.tar");

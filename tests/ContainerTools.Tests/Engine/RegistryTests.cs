@@ -110,6 +110,14 @@ namespace ContainerTools.Tests.Engine
             // Pull by the digest the push reported.
             var byDigest = Assert.Single(await _engine.Images.PullAsync(_repo + "@" + pushed.Digest));
             Assert.Equal(pulled.Id, byDigest.Id);
+
+            // With no tag of the repository left here, a digest pull is that repository@digest, not another tag of the image.
+            await _engine.Images.RemoveAsync(_repo + ":v1");
+            await _engine.Images.RemoveAsync(_repo + ":from-cli");
+            var untagged = Assert.Single(await _engine.Images.PullAsync(_repo + "@" + pushed.Digest));
+            Assert.Equal(_repo, untagged.Repository);
+            Assert.Equal("<none>", untagged.Tag);
+            Assert.Equal(pushed.Digest, untagged.Digest);
         }
 
         [Fact]
@@ -147,6 +155,9 @@ namespace ContainerTools.Tests.Engine
             Assert.Equal("RegistryUnreachable", closed.ErrorId);
             var local = await Assert.ThrowsAsync<ResourceNotFoundException>(() => _engine.Images.PushAsync(_repo + ":not-tagged-here", credential: Good));
             Assert.Equal("ImageNotFound", local.ErrorId);
+            await _engine.Images.TagAsync(TestEngine.Image, _repo + ":present");
+            var sibling = await Assert.ThrowsAsync<ResourceNotFoundException>(() => _engine.Images.PushAsync(_repo + ":absent", credential: Good));
+            Assert.Equal("ImageNotFound", sibling.ErrorId);
         }
 
         [Fact]

@@ -60,6 +60,16 @@ namespace ContainerTools.Tests.PowerShell
             Assert.Contains("no-such-container-ct", nonTerminating.Output);
             Assert.Equal(1, Ctpwsh.Run("-Command", "throw 'stop here'").ExitCode);
             Assert.Equal(2, Ctpwsh.Run("-File", "/nonexistent/script.ps1").ExitCode);
+            var script = Path.Combine(Path.GetTempPath(), "ct-exit-" + System.Guid.NewGuid().ToString("N") + ".ps1");
+            File.WriteAllText(script, "'before'; exit 3");
+            try
+            {
+                Assert.Equal(3, Ctpwsh.Run("-File", script).ExitCode);
+            }
+            finally
+            {
+                File.Delete(script);
+            }
         }
     }
 

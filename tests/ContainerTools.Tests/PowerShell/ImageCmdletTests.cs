@@ -122,6 +122,15 @@ namespace ContainerTools.Tests.PowerShell
         }
 
         [Fact]
+        public void Id_lookups_honour_the_filters()
+        {
+            var id = TestEngine.Docker("image", "inspect", "-f", "{{.Id}}", TestEngine.Image);
+            Assert.NotEmpty(_ps.Invoke("Get-ContainerImage -Id $id", new Hashtable { ["id"] = id }).AssertSuccess().Output);
+            Assert.Empty(_ps.Invoke("Get-ContainerImage -Id $id -Dangling", new Hashtable { ["id"] = id }).AssertSuccess().Output);
+            Assert.Empty(_ps.Invoke("Get-ContainerImage -Id $id -Label no.such.label", new Hashtable { ["id"] = id }).AssertSuccess().Output);
+        }
+
+        [Fact]
         public void Export_and_import_through_the_pipeline()
         {
             var archive = Path.Combine(Path.GetTempPath(), TestEngine.UniqueName("export") + ".tar");

@@ -50,7 +50,7 @@ namespace ContainerTools.Cmdlets.Image
             {
                 foreach (var id in Id)
                 {
-                    TryRun(id, () => WriteObject(Await(ct => engine.Images.GetAsync(id, ct)), enumerateCollection: true));
+                    TryRun(id, () => WriteObject(Await(ct => engine.Images.GetAsync(id, ct)).Where(Matches), enumerateCollection: true));
                 }
 
                 return;
@@ -81,6 +81,27 @@ namespace ContainerTools.Cmdlets.Image
                     WriteObject(found, enumerateCollection: true);
                 });
             }
+        }
+
+        // The filters the engine applies to a listing, applied here to the rows of one image.
+        private bool Matches(ContainerImage image)
+        {
+            if (Dangling && !image.Dangling)
+            {
+                return false;
+            }
+
+            foreach (var label in Label ?? Array.Empty<string>())
+            {
+                var eq = label.IndexOf('=');
+                var key = eq < 0 ? label : label.Substring(0, eq);
+                if (!image.Labels.TryGetValue(key, out var value) || (eq >= 0 && value != label.Substring(eq + 1)))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         private ImageQuery Query()

@@ -96,16 +96,14 @@ namespace ContainerTools.Cmdlets.Image
             }
 
             WriteVerbose($"Removing image {reference} on {engine.Name}.");
-            Enqueue(reference, async ct =>
+            // One at a time: removing several tags of one image at once makes the engine report some as missing.
+            TryRun(reference, () =>
             {
-                var result = await engine.Images.RemoveAsync(reference, Force, NoPrune, ct).ConfigureAwait(false);
-                return () =>
+                var result = Await(ct => engine.Images.RemoveAsync(reference, Force, NoPrune, ct));
+                if (PassThru)
                 {
-                    if (PassThru)
-                    {
-                        WriteObject(result);
-                    }
-                };
+                    WriteObject(result);
+                }
             });
         }
     }
