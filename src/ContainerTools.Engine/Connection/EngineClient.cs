@@ -98,8 +98,11 @@ namespace ContainerTools.Engine.Connection
             }
 
             var negotiated = serverApi < MaximumApiVersion ? serverApi : MaximumApiVersion;
-            var docker = new DockerClientBuilder().WithEndpoint(uri).WithAuthProvider(auth).WithApiVersion(negotiated)
-                .WithTimeout(Timeout.InfiniteTimeSpan).Build();
+            var builder = new DockerClientBuilder().WithEndpoint(uri).WithAuthProvider(auth).WithApiVersion(negotiated)
+                .WithTimeout(Timeout.InfiniteTimeSpan);
+            var docker = UsePooledUnixTransport(uri)
+                ? builder.WithTransportOptions(PooledUnixTransport.Factory.Instance, new PooledUnixTransport.Options()).Build()
+                : builder.Build();
             var http = CreateRawClient(uri, auth);
             return new EngineClient(endpoint, docker, http, negotiated, version.Version ?? "unknown", version.Os ?? "unknown", tls);
         }
@@ -278,10 +281,14 @@ namespace ContainerTools.Engine.Connection
                 folder ?? endpoint.Address, inner);
         }
 
+        // Keep-alive connections on a unix socket where the runtime allows it (see PooledUnixTransport).
+        private static bool UsePooledUnixTransport(Uri uri) => uri.Scheme == "unix" && PooledUnixTransport.IsSupported;
+
         private static HttpClient CreateRawClient(Uri uri, IAuthProvider auth)
         {
             IDockerHandlerFactory factory = uri.Scheme switch
             {
+                "unix" when UsePooledUnixTransport(uri) => PooledUnixTransport.Factory.Instance,
                 "unix" => global::Docker.DotNet.Unix.DockerHandlerFactory.Instance,
                 "npipe" => global::Docker.DotNet.NPipe.DockerHandlerFactory.Instance,
                 _ => global::Docker.DotNet.LegacyHttp.DockerHandlerFactory.Instance,

@@ -1,0 +1,105 @@
+using System;
+using System.Globalization;
+using System.IO;
+
+namespace ContainerTools.Bench
+{
+    /// <summary>Command-line options. Defaults are the sizes the targets were set for.</summary>
+    internal sealed class BenchOptions
+    {
+        public const string Usage =
+@"usage: ./build.sh bench [options]
+       dotnet run --project bench/ContainerTools.Bench -c Release -- [options]
+
+  --only queries|lifecycle   run one benchmark (default: both)
+  --iterations N             measured rounds of each benchmark (default 3); the table shows the median
+  --queries N                look-ups in the queries benchmark (default 500)
+  --containers N             containers the look-ups spread over (default 10)
+  --lifecycle N              containers created, started, stopped and removed per contender (default 20)
+  --engine ADDRESS           unix:// engine address (default: DOCKER_HOST, else CONTAINERTOOLS_TEST_HOST, else unix:///var/run/docker.sock)
+  --image NAME               image to run (default busybox; must already be on the engine)
+  --module PATH              ContainerTools.psd1 to import (default: out/ContainerTools/ContainerTools.psd1 of this repository)
+  --docker PATH              docker CLI (default: docker on PATH)";
+
+        public bool RunQueries { get; private set; } = true;
+
+        public bool RunLifecycle { get; private set; } = true;
+
+        public int Iterations { get; private set; } = 3;
+
+        public int Queries { get; private set; } = 500;
+
+        public int Containers { get; private set; } = 10;
+
+        public int LifecycleCount { get; private set; } = 20;
+
+        public string? Engine { get; private set; }
+
+        public string Image { get; private set; } = "busybox";
+
+        public string? ModulePath { get; private set; }
+
+        public string DockerExecutable { get; private set; } = "docker";
+
+        public bool Help { get; private set; }
+
+        public static BenchOptions Parse(string[] args)
+        {
+            var o = new BenchOptions();
+            for (var i = 0; i < args.Length; i++)
+            {
+                string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                int Count(int min) =>
+                    int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min
+                        ? n
+                        : throw new ArgumentException($"{args[i - 1]} takes a whole number of at least {min}.");
+
+                switch (args[i])
+                {
+                    case "--only":
+                        var which = Value();
+                        o.RunQueries = which == "queries";
+                        o.RunLifecycle = which == "lifecycle";
+                        if (!o.RunQueries && !o.RunLifecycle)
+                        {
+                            throw new ArgumentException($"--only takes queries or lifecycle, not '{which}'.");
+                        }
+
+                        break;
+                    case "--iterations":
+                        o.Iterations = Count(1);
+                        break;
+                    case "--queries":
+                        o.Queries = Count(1);
+                        break;
+                    case "--containers":
+                        o.Containers = Count(1);
+                        break;
+                    case "--lifecycle":
+                        o.LifecycleCount = Count(1);
+                        break;
+                    case "--engine":
+                        o.Engine = Value();
+                        break;
+                    case "--image":
+                        o.Image = Value();
+                        break;
+                    case "--module":
+                        o.ModulePath = Path.GetFullPath(Value());
+                        break;
+                    case "--docker":
+                        o.DockerExecutable = Value();
+                        break;
+                    case "-h":
+                    case "--help":
+                        o.Help = true;
+                        break;
+                    default:
+                        throw new ArgumentException($"Unknown option '{args[i]}'.");
+                }
+            }
+
+            return o;
+        }
+    }
+}

@@ -1,0 +1,93 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace ContainerTools.Bench
+{
+    /// <summary>Runs the docker CLI, one process per call, as a script loop does; the running one is killed on cancel.</summary>
+    internal sealed class DockerCli
+    {
+        private readonly string _executable;
+        private readonly string _host;
+        private Process? _current;
+
+        public DockerCli(string executable, string host)
+        {
+            _executable = executable;
+            _host = host;
+        }
+
+        /// <summary>Runs docker with the arguments (as separate argv entries, never a joined string); returns stdout, throws on a non-zero exit.</summary>
+        public async Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        {
+            var start = new ProcessStartInfo(_executable)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.Environment["DOCKER_HOST"] = _host;
+            start.Environment.Remove("DOCKER_CONTEXT");
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+            _current = process;
+            try
+            {
+                // Read both streams while it runs (never after WaitForExit: a full pipe would block it).
+                var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+                var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+                using (cancellationToken.Register(() => KillQuietly(process)))
+                {
+                    await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                var output = await stdout.ConfigureAwait(false);
+                var error = await stderr.ConfigureAwait(false);
+                if (process.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"docker {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.Trim()}");
+                }
+
+                return output;
+            }
+            finally
+            {
+                _current = null;
+            }
+        }
+
+        /// <summary>Kills the docker process this instance started and that still runs (Ctrl+C).</summary>
+        public void KillCurrent()
+        {
+            var process = _current;
+            if (process != null)
+            {
+                KillQuietly(process);
+            }
+        }
+
+        private static void KillQuietly(Process process)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill();
+                }
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            catch (System.ComponentModel.Win32Exception)
+            {
+            }
+        }
+    }
+}
