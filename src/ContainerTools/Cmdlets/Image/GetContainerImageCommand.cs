@@ -91,17 +91,7 @@ namespace ContainerTools.Cmdlets.Image
                 return false;
             }
 
-            foreach (var label in Label ?? Array.Empty<string>())
-            {
-                var eq = label.IndexOf('=');
-                var key = eq < 0 ? label : label.Substring(0, eq);
-                if (!image.Labels.TryGetValue(key, out var value) || (eq >= 0 && value != label.Substring(eq + 1)))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            return LabelFilter.Matches(image.Labels, Label);
         }
 
         private ImageQuery Query()
