@@ -40,6 +40,9 @@ namespace ContainerTools.Bench
         /// <summary>One-time costs (first import, first connection, first call), reported apart from the measured loops.</summary>
         public List<(string What, TimeSpan Time)> FirstCosts { get; } = new List<(string, TimeSpan)>();
 
+        /// <summary>Folders this run generated (build contexts); clean-up deletes them.</summary>
+        public List<string> TempDirectories { get; } = new List<string>();
+
         public string Name(string part) => $"ctbench-{RunId}-{part}";
 
         public Dictionary<string, string> Labels(string benchmark) => new Dictionary<string, string>(StringComparer.Ordinal)
@@ -63,7 +66,7 @@ namespace ContainerTools.Bench
         }
 
         /// <summary>
-        /// Force-removes every container carrying this run's label, whatever created it (our cmdlets, the CLI, the raw
+        /// Force-removes every container and image carrying this run's label (and, when final, deletes its generated folders), whatever created it (our cmdlets, the CLI, the raw
         /// client) and whatever state it is in. Runs with its own time box, never the (maybe cancelled) run's token.
         /// Safe to call more than once and from a signal handler.
         /// </summary>
@@ -74,12 +77,96 @@ namespace ContainerTools.Bench
                 return 0;
             }
 
+            if (final)
+            {
+                DeleteTempDirectories();
+            }
+
             if (Raw.ApiVersion.Length == 0)
             {
                 return 0; // never reached the engine, so nothing was created
             }
 
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            var removed = RemoveContainers(limit.Token);
+            removed += RemoveImages(limit.Token);
+
+            return removed;
+        }
+
+        /// <summary>Deletes the folders this run generated; safe to call more than once.</summary>
+        public void DeleteTempDirectories()
+        {
+            lock (TempDirectories)
+            {
+                foreach (var dir in TempDirectories.ToArray())
+                {
+                    try
+                    {
+                        if (System.IO.Directory.Exists(dir))
+                        {
+                            System.IO.Directory.Delete(dir, recursive: true);
+                        }
+
+                        TempDirectories.Remove(dir);
+                    }
+                    catch (Exception e)
+                    {
+                        Console.Error.WriteLine($"clean-up: could not delete {dir} ({e.Message}); remove it with: rm -rf {dir}");
+                    }
+                }
+            }
+        }
+
+        /// <summary>
+        /// Force-removes every image (intermediate ones too) carrying this run's label: the build benchmark's Dockerfile
+        /// labels its first step, so every image it made, tagged or not, carries it. Leaf images first: a pass that
+        /// meets a parent still needed is followed by another.
+        /// </summary>
+        private int RemoveImages(CancellationToken token)
+        {
+            var removed = 0;
+            for (var pass = 0; pass < 4; pass++)
+            {
+                List<string> ids;
+                try
+                {
+                    ids = Raw.ListImageIdsByLabelAsync(RunLabel + "=" + RunId, token).GetAwaiter().GetResult();
+                }
+                catch (Exception e)
+                {
+                    Console.Error.WriteLine($"clean-up: could not list this run's images ({e.Message}); remove them with: docker rmi -f $(docker images -aq --filter label={RunLabel}={RunId})");
+                    return removed;
+                }
+
+                if (ids.Count == 0)
+                {
+                    break;
+                }
+
+                foreach (var id in ids)
+                {
+                    try
+                    {
+                        Raw.RemoveImageAsync(id, token).GetAwaiter().GetResult();
+                        removed++;
+                    }
+                    catch (Exception e) when (e.Message.Contains(" 404 ", StringComparison.Ordinal) || e.Message.Contains(" 409 ", StringComparison.Ordinal))
+                    {
+                        // gone with a child already removed, or a parent whose child goes first: the next pass sees
+                    }
+                    catch (Exception e)
+                    {
+                        Console.Error.WriteLine($"clean-up: could not remove image {id}: {e.Message}");
+                    }
+                }
+            }
+
+            return removed;
+        }
+
+        private int RemoveContainers(CancellationToken token)
+        {
             var removed = 0;
             // Twice when something was found: a create that was in flight when the run was stopped may land just after the first pass.
             for (var pass = 0; pass < 2; pass++)
@@ -87,7 +174,7 @@ namespace ContainerTools.Bench
                 List<string> ids;
                 try
                 {
-                    ids = Raw.ListIdsByLabelAsync(RunLabel + "=" + RunId, limit.Token).GetAwaiter().GetResult();
+                    ids = Raw.ListIdsByLabelAsync(RunLabel + "=" + RunId, token).GetAwaiter().GetResult();
                 }
                 catch (Exception e)
                 {
@@ -104,7 +191,7 @@ namespace ContainerTools.Bench
                 {
                     try
                     {
-                        Raw.RemoveAsync(id, force: true, limit.Token).GetAwaiter().GetResult();
+                        Raw.RemoveAsync(id, force: true, token).GetAwaiter().GetResult();
                         Interlocked.Increment(ref removed);
                     }
                     catch (Exception e) when (e.Message.Contains(" 404 ", StringComparison.Ordinal) || e.Message.Contains("already in progress", StringComparison.Ordinal))

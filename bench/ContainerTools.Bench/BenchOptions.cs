@@ -11,11 +11,14 @@ namespace ContainerTools.Bench
 @"usage: ./build.sh bench [options]
        dotnet run --project bench/ContainerTools.Bench -c Release -- [options]
 
-  --only queries|lifecycle   run one benchmark (default: both)
+  --only queries|lifecycle|build
+                             run one benchmark (default: all three)
   --iterations N             measured rounds of each benchmark (default 3); the table shows the median
   --queries N                look-ups in the queries benchmark (default 500)
   --containers N             containers the look-ups spread over (default 10)
   --lifecycle N              containers created, started, stopped and removed per contender (default 20)
+  --build-step copy|run      what the build benchmark's Dockerfile does with the context (default copy: COPY . /ctx/)
+  --build-files N            files in the generated build context (default 20000; ~500 MB at the default)
   --engine ADDRESS           unix:// engine address (default: DOCKER_HOST, else CONTAINERTOOLS_TEST_HOST, else unix:///var/run/docker.sock)
   --image NAME               image to run (default busybox; must already be on the engine)
   --module PATH              ContainerTools.psd1 to import (default: out/ContainerTools/ContainerTools.psd1 of this repository)
@@ -24,6 +27,13 @@ namespace ContainerTools.Bench
         public bool RunQueries { get; private set; } = true;
 
         public bool RunLifecycle { get; private set; } = true;
+
+        public bool RunBuild { get; private set; } = true;
+
+        /// <summary>"copy" (FROM busybox, COPY . /ctx/) or "run" (FROM busybox, RUN true).</summary>
+        public string BuildStep { get; private set; } = "copy";
+
+        public int BuildFiles { get; private set; } = 20000;
 
         public int Iterations { get; private set; } = 3;
 
@@ -60,9 +70,10 @@ namespace ContainerTools.Bench
                         var which = Value();
                         o.RunQueries = which == "queries";
                         o.RunLifecycle = which == "lifecycle";
-                        if (!o.RunQueries && !o.RunLifecycle)
+                        o.RunBuild = which == "build";
+                        if (!o.RunQueries && !o.RunLifecycle && !o.RunBuild)
                         {
-                            throw new ArgumentException($"--only takes queries or lifecycle, not '{which}'.");
+                            throw new ArgumentException($"--only takes queries, lifecycle or build, not '{which}'.");
                         }
 
                         break;
@@ -77,6 +88,17 @@ namespace ContainerTools.Bench
                         break;
                     case "--lifecycle":
                         o.LifecycleCount = Count(1);
+                        break;
+                    case "--build-step":
+                        o.BuildStep = Value();
+                        if (o.BuildStep != "copy" && o.BuildStep != "run")
+                        {
+                            throw new ArgumentException($"--build-step takes copy or run, not '{o.BuildStep}'.");
+                        }
+
+                        break;
+                    case "--build-files":
+                        o.BuildFiles = Count(100);
                         break;
                     case "--engine":
                         o.Engine = Value();

@@ -20,7 +20,10 @@ namespace ContainerTools.Bench
         }
 
         /// <summary>Runs docker with the arguments (as separate argv entries, never a joined string); returns stdout, throws on a non-zero exit.</summary>
-        public async Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        public Task<string> RunAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken) => RunAsync(arguments, null, cancellationToken);
+
+        /// <summary>As RunAsync, with extra environment variables for this one process (e.g. DOCKER_BUILDKIT=0).</summary>
+        public async Task<string> RunAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, CancellationToken cancellationToken)
         {
             var start = new ProcessStartInfo(_executable)
             {
@@ -30,6 +33,13 @@ namespace ContainerTools.Bench
             };
             start.Environment["DOCKER_HOST"] = _host;
             start.Environment.Remove("DOCKER_CONTEXT");
+            if (environment != null)
+            {
+                foreach (var (name, value) in environment)
+                {
+                    start.Environment[name] = value;
+                }
+            }
             foreach (var argument in arguments)
             {
                 start.ArgumentList.Add(argument);

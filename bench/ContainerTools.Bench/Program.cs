@@ -63,14 +63,14 @@ namespace ContainerTools.Bench
             {
                 if (Interlocked.Increment(ref interrupted) == 1)
                 {
-                    Console.Error.WriteLine($"{why}: stopping; removing this run's containers ...");
+                    Console.Error.WriteLine($"{why}: stopping; removing this run's containers, images and generated folders ...");
                     stop.Cancel();
                     ctx.Cli.KillCurrent();
                 }
                 else
                 {
                     // A second signal: clean up right here, then let it end.
-                    Console.Error.WriteLine($"{why} again: removed {ctx.CleanUp(final: true)} container(s); exiting.");
+                    Console.Error.WriteLine($"{why} again: removed {ctx.CleanUp(final: true)} container(s)/image(s); exiting.");
                     Environment.Exit(130);
                 }
             }
@@ -124,6 +124,18 @@ namespace ContainerTools.Bench
                 {
                     results.Add(await LifecycleBenchmark.RunAsync(ctx, ct).ConfigureAwait(false));
                 }
+
+                if (options.RunBuild)
+                {
+                    try
+                    {
+                        results.Add(await BuildBenchmark.RunAsync(ctx, ct).ConfigureAwait(false));
+                    }
+                    finally
+                    {
+                        ctx.DeleteTempDirectories();
+                    }
+                }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -139,7 +151,7 @@ namespace ContainerTools.Bench
                 var removed = ctx.CleanUp(final: true);
                 if (removed > 0)
                 {
-                    Console.Error.WriteLine($"Removed {removed} container(s) this run created.");
+                    Console.Error.WriteLine($"Removed {removed} container(s)/image(s) this run created.");
                 }
             }
 
@@ -163,9 +175,7 @@ namespace ContainerTools.Bench
                 Console.WriteLine();
                 foreach (var r in results)
                 {
-                    Console.WriteLine($"{r.Title.Split(':')[0]}: targets {(r.SpeedupMet && r.FloorMet ? "met" : "NOT met")}" +
-                                      $" (>= {BenchResult.Num(r.MinimumSpeedupVsCli)}x faster than the CLI: {(r.SpeedupMet ? "yes" : "no")};" +
-                                      $" within {BenchResult.Num(r.MaximumRatioVsFloor)}x of the raw floor: {(r.FloorMet ? "yes" : "no")})");
+                    Console.WriteLine(r.Summary());
                 }
             }
 

@@ -138,6 +138,26 @@ namespace ContainerTools.Bench
         public Task RemoveAsync(string idOrName, bool force, CancellationToken cancellationToken) =>
             SendAsync(HttpMethod.Delete, $"/containers/{Uri.EscapeDataString(idOrName)}" + (force ? "?force=1" : string.Empty), null, cancellationToken);
 
+        /// <summary>Ids of every image, intermediate ones included (all=1), carrying the label (key=value).</summary>
+        public async Task<List<string>> ListImageIdsByLabelAsync(string label, CancellationToken cancellationToken)
+        {
+            var body = await SendAsync(HttpMethod.Get, "/images/json?all=1&filters=" + Filter("label", label), null, cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.EnumerateArray().Select(i => i.GetProperty("Id").GetString()!).ToList();
+        }
+
+        /// <summary>GET /images/{name}/json: the image's id and size in bytes.</summary>
+        public async Task<(string Id, long Size)> InspectImageAsync(string name, CancellationToken cancellationToken)
+        {
+            var body = await SendAsync(HttpMethod.Get, $"/images/{Uri.EscapeDataString(name)}/json", null, cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(body);
+            return (doc.RootElement.GetProperty("Id").GetString()!, doc.RootElement.GetProperty("Size").GetInt64());
+        }
+
+        /// <summary>DELETE /images/{id}?force=1 (its tags go, and its untagged parents with it).</summary>
+        public Task RemoveImageAsync(string idOrName, CancellationToken cancellationToken) =>
+            SendAsync(HttpMethod.Delete, $"/images/{Uri.EscapeDataString(idOrName)}?force=1", null, cancellationToken);
+
         public void Dispose() => _http.Dispose();
 
         private static string Filter(string key, string value) =>
