@@ -108,6 +108,10 @@ namespace ContainerTools.Bench
                 }
             }
 
+            // What the client side alone costs: our archive of the same context written to Stream.Null (no engine).
+            var archiveOnly = BenchContext.Time(() => ctx.PowerShell!.Invoke(
+                "[ContainerTools.Engine.Build.BuildContext]::Create($context, $dockerfile).WriteToAsync([System.IO.Stream]::Null).GetAwaiter().GetResult()",
+                new Dictionary<string, object> { ["context"] = layout.Directory, ["dockerfile"] = layout.Dockerfile }, ct));
             var peak = peaks.OrderBy(p => p.DeltaBytes).ElementAt(peaks.Count / 2);
             var worst = peaks.OrderBy(p => p.DeltaBytes).Last();
             var memoryMet = worst.DeltaBytes < MemoryTargetMb * 1024 * 1024;
@@ -117,6 +121,8 @@ namespace ContainerTools.Bench
                              $"worst +{Mb(worst.DeltaBytes)}; target < {MemoryTargetMb:0} MB growth: {(memoryMet ? "met" : "NOT met")}");
             result.Notes.Add($"  (how: the kernel's high-water mark VmHWM of this process, reset just before the build by writing 5 to /proc/self/clear_refs{(peak.HighWaterMarkReset ? string.Empty : " - the reset failed here, so only the samples count")}, " +
                              "and VmRSS sampled every 10 ms; the larger of the two, minus VmRSS just before. It is the whole process - runspace, module, .NET - so only the growth is ours to answer for)");
+            result.Notes.Add($"ours, the archive alone (BuildContext.WriteToAsync of the same context to Stream.Null, no engine): {BenchResult.Duration(archiveOnly.TotalSeconds)}; " +
+                             "the rest of a build's time is the engine receiving, unpacking and building");
             result.Notes.Add($"managed allocations during one of our builds: {string.Join(", ", allocated.Select(Mb))}");
             return result;
         }
