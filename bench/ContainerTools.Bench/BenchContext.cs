@@ -40,6 +40,12 @@ namespace ContainerTools.Bench
         /// <summary>One-time costs (first import, first connection, first call), reported apart from the measured loops.</summary>
         public List<(string What, TimeSpan Time)> FirstCosts { get; } = new List<(string, TimeSpan)>();
 
+        /// <summary>
+        /// Set while a build runs. A classic build the client walks away from goes on in the engine until its current
+        /// step ends (a COPY of hundreds of MB commits its layer seconds later), so clean-up then waits for it.
+        /// </summary>
+        public volatile bool BuildInFlight;
+
         /// <summary>Folders this run generated (build contexts); clean-up deletes them.</summary>
         public List<string> TempDirectories { get; } = new List<string>();
 
@@ -90,7 +96,31 @@ namespace ContainerTools.Bench
             using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(120));
             var removed = RemoveContainers(limit.Token);
             removed += RemoveImages(limit.Token);
+            if (BuildInFlight)
+            {
+                removed += SettleInterruptedBuild(limit.Token);
+            }
 
+            return removed;
+        }
+
+        // Polls until nothing of this run has shown up for 8 s in a row (at most 90 s), removing what does: the interrupted
+        // build's step container, then the image it may still commit.
+        private int SettleInterruptedBuild(CancellationToken token)
+        {
+            Console.Error.WriteLine("clean-up: a build was interrupted; waiting for the engine to end it ...");
+            var removed = 0;
+            var quiet = 0;
+            var until = DateTime.UtcNow.AddSeconds(90);
+            while (quiet < 8 && DateTime.UtcNow < until && !token.IsCancellationRequested)
+            {
+                Thread.Sleep(1000);
+                var found = RemoveContainers(token) + RemoveImages(token);
+                removed += found;
+                quiet = found == 0 ? quiet + 1 : 0;
+            }
+
+            BuildInFlight = false;
             return removed;
         }
 

@@ -127,17 +127,26 @@ namespace ContainerTools.Bench
             return result;
         }
 
-        private static void RunOurs(BenchContext ctx, string directory, string dockerfile, string tag, CancellationToken ct) =>
+        private static void RunOurs(BenchContext ctx, string directory, string dockerfile, string tag, CancellationToken ct)
+        {
+            ctx.BuildInFlight = true;
             ctx.PowerShell!.Invoke(OurScript, new Dictionary<string, object>
             {
                 ["context"] = directory,
                 ["dockerfile"] = dockerfile,
                 ["tag"] = tag,
             }, ct);
+            ctx.BuildInFlight = false;
+        }
 
-        private static Task<string> RunCliAsync(BenchContext ctx, string directory, string dockerfile, string tag, CancellationToken ct) =>
-            ctx.Cli.RunAsync(new[] { "build", "--no-cache", "--force-rm", "-f", dockerfile, "-t", tag, directory },
-                new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" }, ct);
+        private static async Task<string> RunCliAsync(BenchContext ctx, string directory, string dockerfile, string tag, CancellationToken ct)
+        {
+            ctx.BuildInFlight = true;
+            var output = await ctx.Cli.RunAsync(new[] { "build", "--no-cache", "--force-rm", "-f", dockerfile, "-t", tag, directory },
+                new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "0" }, ct).ConfigureAwait(false);
+            ctx.BuildInFlight = false;
+            return output;
+        }
 
         private static async Task RemoveImageAsync(BenchContext ctx, string tag, CancellationToken ct)
         {
