@@ -132,46 +132,13 @@ namespace ContainerTools.Tests.Build
             const long size = 96L * 1024 * 1024;
             _folder.File("Dockerfile", "FROM scratch\n").Sparse("big.bin", size);
             var context = BuildContext.Create(_folder.Root);
-            var counter = new CountingStream();
+            var counter = new WriteRecordingStream();
             var reports = new List<long>();
             await context.WriteToAsync(counter, total => reports.Add(total));
             Assert.Equal(2 * 512 + 512 + size + 1024, counter.Total); // 2 headers, the Dockerfile's block, the data, the end
             Assert.True(counter.LargestWrite <= 128 * 1024, $"largest write {counter.LargestWrite}");
             Assert.True(reports.Count >= size / (128 * 1024)); // reported as it goes, write by write
             Assert.Equal(counter.Total, reports.Last());
-        }
-
-        private sealed class CountingStream : Stream
-        {
-            public long Total { get; private set; }
-
-            public int LargestWrite { get; private set; }
-
-            public override bool CanRead => false;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => true;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-            public override void Flush()
-            {
-            }
-
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count)
-            {
-                Total += count;
-                LargestWrite = Math.Max(LargestWrite, count);
-            }
         }
     }
 }

@@ -7,6 +7,7 @@ using System.Text;
 using System.Threading.Tasks;
 using ContainerTools.Engine;
 using ContainerTools.Engine.Build;
+using ContainerTools.Tests.Infrastructure;
 using Xunit;
 
 namespace ContainerTools.Tests.Build
@@ -129,8 +130,8 @@ namespace ContainerTools.Tests.Build
         [Fact]
         public async Task Content_passes_through_the_one_buffer_in_buffer_sized_writes()
         {
-            var writes = new List<int>();
-            var output = new RecordingStream(writes);
+            var output = new WriteRecordingStream();
+            var writes = output.Writes;
             var tar = new TarStreamWriter(output, 4096);
             var big = new byte[100_000];
             new Random(1).NextBytes(big);
@@ -191,38 +192,6 @@ namespace ContainerTools.Tests.Build
             public override void SetLength(long value) => throw new NotSupportedException();
 
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        }
-
-        private sealed class RecordingStream : Stream
-        {
-            private readonly List<int> _writes;
-
-            public RecordingStream(List<int> writes)
-            {
-                _writes = writes;
-            }
-
-            public override bool CanRead => false;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => true;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-            public override void Flush()
-            {
-            }
-
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => _writes.Add(count);
         }
     }
 }
