@@ -20,7 +20,7 @@ using RestartPolicy = ContainerTools.Engine.Model.RestartPolicy;
 namespace ContainerTools.Engine.Containers
 {
     /// <summary>The container lifecycle on one engine. Every method is async, cancellable and idempotent where docker's verb allows.</summary>
-    public sealed class ContainerOperations
+    public sealed partial class ContainerOperations
     {
         private const string Kind = "Container";
         private static readonly Regex FullId = new Regex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant);
