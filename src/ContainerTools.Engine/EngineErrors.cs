@@ -19,6 +19,9 @@ namespace ContainerTools.Engine
 
         /// <summary>A local file or folder this process may not read.</summary>
         PermissionDenied,
+
+        /// <summary>Something of that name exists already (and is not what was asked for).</summary>
+        AlreadyExists,
     }
 
     /// <summary>Base of every error the engine core throws. ErrorId is stable: scripts may match on it.</summary>

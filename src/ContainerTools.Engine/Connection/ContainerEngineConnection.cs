@@ -4,7 +4,9 @@ using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Containers;
 using ContainerTools.Engine.Images;
+using ContainerTools.Engine.Networks;
 using ContainerTools.Engine.Registry;
+using ContainerTools.Engine.Volumes;
 
 namespace ContainerTools.Engine.Connection
 {
@@ -25,6 +27,8 @@ namespace ContainerTools.Engine.Connection
             Images = new ImageOperations(this);
             Registries = new RegistryOperations(this);
             System = new SystemOperations(this);
+            Networks = new NetworkOperations(this);
+            Volumes = new VolumeOperations(this);
         }
 
         public EngineEndpoint Endpoint { get; }
@@ -48,6 +52,10 @@ namespace ContainerTools.Engine.Connection
         public RegistryOperations Registries { get; }
 
         public SystemOperations System { get; }
+
+        public NetworkOperations Networks { get; }
+
+        public VolumeOperations Volumes { get; }
 
         /// <summary>Resolves a -Engine value (address or context name) with the process environment.</summary>
         public static ContainerEngineConnection FromArgument(string engine, EngineEnvironment? environment = null) =>

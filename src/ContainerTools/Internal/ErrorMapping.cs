@@ -18,6 +18,7 @@ namespace ContainerTools.Internal
             EngineErrorKind.NotSupported => ErrorCategory.NotImplemented,
             EngineErrorKind.SyntaxError => ErrorCategory.ParserError,
             EngineErrorKind.PermissionDenied => ErrorCategory.PermissionDenied,
+            EngineErrorKind.AlreadyExists => ErrorCategory.ResourceExists,
             _ => ErrorCategory.InvalidOperation,
         };
 
