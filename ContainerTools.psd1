@@ -40,6 +40,15 @@
         'Export-ContainerImage'
         'Import-ContainerImage'
         'Find-ContainerImage'
+        'Get-ContainerNetwork'
+        'New-ContainerNetwork'
+        'Remove-ContainerNetwork'
+        'Connect-ContainerNetwork'
+        'Disconnect-ContainerNetwork'
+        'Get-ContainerVolume'
+        'New-ContainerVolume'
+        'Remove-ContainerVolume'
+        'Get-ContainerDiskUsage'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

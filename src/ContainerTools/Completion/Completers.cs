@@ -121,3 +121,32 @@ namespace ContainerTools.Completion
         }
     }
 }
+
+namespace ContainerTools.Completion
+{
+    /// <summary>Completes network names from the live engine.</summary>
+    public sealed class NetworkNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+                engine.Networks.ListAsync(null, ct).GetAwaiter().GetResult().Select(n => (n.Name, $"{n.Name} ({n.Driver}{(n.Subnet != null ? ", " + n.Subnet : string.Empty)})")));
+    }
+
+    /// <summary>Completes volume names from the live engine; in 'name:/path' values only the name part, before the colon.</summary>
+    public sealed class VolumeNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var word = CompletionHelper.Unquote(wordToComplete);
+            if (word.IndexOf(':') >= 0 || word.StartsWith("/", StringComparison.Ordinal) || word.StartsWith(".", StringComparison.Ordinal))
+            {
+                return Array.Empty<CompletionResult>(); // a path or the container side of name:/path: not ours to complete
+            }
+
+            return EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+                engine.Volumes.ListAsync(null, ct).GetAwaiter().GetResult().Select(v => (v.Name, $"{v.Name} ({v.Driver})")));
+        }
+    }
+}

@@ -50,6 +50,7 @@ namespace ContainerTools.Cmdlets.Container
         /// <summary>Volumes and bind mounts in docker's -v syntax: 'name:/data', '/host:/ctr:ro', '/ctr'.</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.VolumeNameCompleter))]
         public string[]? Volume { get; set; }
 
         /// <summary>Mounts in docker's --mount syntax: 'type=bind,source=/host,target=/ctr,readonly'.</summary>
@@ -65,6 +66,7 @@ namespace ContainerTools.Cmdlets.Container
         /// <summary>The network to connect the container to (bridge, host, none, or a user-defined network).</summary>
         [Parameter]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.NetworkNameCompleter))]
         public string? Network { get; set; }
 
         /// <summary>Aliases on -Network (user-defined networks only).</summary>

@@ -65,6 +65,7 @@ namespace ContainerTools.Cmdlets.Image
         /// <summary>The network RUN instructions use: default, bridge, host, none, or a network name.</summary>
         [Parameter(ParameterSetName = BuildSet)]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.NetworkNameCompleter))]
         public string? Network { get; set; }
 
         /// <summary>The platform to build for, e.g. linux/amd64.</summary>
