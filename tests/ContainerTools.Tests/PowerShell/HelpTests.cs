@@ -292,12 +292,17 @@ namespace ContainerTools.Tests.PowerShell
 
                 var leftovers = TestEngine.Docker("ps", "-a", "--filter", "name=" + runPrefix, "--format", "{{.Names}}");
                 Assert.True(leftovers.Length == 0, $"{page} {example} (block {block}) left containers behind: {leftovers.Replace('\n', ' ')}");
+                var networks = TestEngine.Docker("network", "ls", "--filter", "name=" + runPrefix, "--format", "{{.Name}}");
+                Assert.True(networks.Length == 0, $"{page} {example} (block {block}) left networks behind: {networks.Replace('\n', ' ')}");
+                var volumes = TestEngine.Docker("volume", "ls", "--filter", "name=" + runPrefix, "--format", "{{.Name}}");
+                Assert.True(volumes.Length == 0, $"{page} {example} (block {block}) left volumes behind: {volumes.Replace('\n', ' ')}");
             }
             finally
             {
                 Environment.SetEnvironmentVariable("DOCKER_CONFIG", previousConfig);
                 Directory.Delete(dockerConfig, recursive: true);
                 RemoveContainersNamed(runPrefix);
+                RemoveNetworksAndVolumesNamed(runPrefix);
             }
         }
 
@@ -312,6 +317,20 @@ namespace ContainerTools.Tests.PowerShell
 
             var commandPage = sources.Commands.Single(c => c.Name + ".md" == page);
             return commandPage.Examples.Single(e => $"Example {e.Number}: {e.Title}" == example).Code[block - 1];
+        }
+
+        // Networks and volumes an example left (after the containers that used them are gone).
+        private static void RemoveNetworksAndVolumesNamed(string prefix)
+        {
+            foreach (var kind in new[] { "network", "volume" })
+            {
+                var names = TestEngine.DockerResult(kind, "ls", "-q", "--filter", "name=" + prefix).Output
+                    .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (names.Length > 0)
+                {
+                    TestEngine.DockerResult(new[] { kind, "rm" }.Concat(names).ToArray());
+                }
+            }
         }
 
         // Clean-up after a failure, so one broken example does not leave containers for the next run.
