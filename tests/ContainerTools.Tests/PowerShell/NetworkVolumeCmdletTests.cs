@@ -321,6 +321,11 @@ namespace ContainerTools.Tests.PowerShell
             Assert.DoesNotContain(running, text);
             Assert.True(TestEngine.ContainerExists(stopped));
 
+            // -Until: only containers created before then; ours are newer, so nothing goes.
+            var older = _ps.Invoke("Remove-Container -Stopped -Label $label -Until ([DateTime]::Now.AddHours(-1))", Vars()).AssertSuccess().Objects<PruneResult>().Single();
+            Assert.Empty(older.Deleted);
+            Assert.True(TestEngine.ContainerExists(stopped));
+
             var pruned = _ps.Invoke("Remove-Container -Stopped -Label $label -Confirm:$false", Vars()).AssertSuccess().Objects<PruneResult>().Single();
             Assert.Equal("Container", pruned.ResourceType);
             Assert.Equal(new[] { stoppedId }, pruned.Deleted);
