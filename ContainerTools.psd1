@@ -40,6 +40,11 @@
         'Export-ContainerImage'
         'Import-ContainerImage'
         'Find-ContainerImage'
+        'Get-ContainerStatistics'
+        'Get-ContainerProcess'
+        'Get-ContainerChange'
+        'Export-Container'
+        'Copy-ContainerItem'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
