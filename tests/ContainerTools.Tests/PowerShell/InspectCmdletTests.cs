@@ -144,6 +144,7 @@ namespace ContainerTools.Tests.PowerShell
         public void Processes_match_docker_top()
         {
             var name = Run("exec sleep 600");
+            WaitFor(() => TestEngine.Docker("top", name).Contains("sleep 600")); // until the exec, the process is "runc init"
             var processes = _ps.Invoke("Get-ContainerProcess $name", Vars("name", name)).AssertSuccess().Output;
             var process = Assert.Single(processes);
             var typed = (ContainerProcess)process.BaseObject;
