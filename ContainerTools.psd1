@@ -49,6 +49,11 @@
         'New-ContainerVolume'
         'Remove-ContainerVolume'
         'Get-ContainerDiskUsage'
+        'Get-ContainerStatistics'
+        'Get-ContainerProcess'
+        'Get-ContainerChange'
+        'Export-Container'
+        'Copy-ContainerItem'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -159,7 +159,7 @@ namespace ContainerTools.Engine.Build
                     return;
                 }
 
-                await WriteEntryAsync(tar, info, relative, stat, hardLinks, cancellationToken).ConfigureAwait(false);
+                await tar.WriteEntryAsync(info.FullName, relative, stat, hardLinks, cancellationToken).ConfigureAwait(false);
             }, cancellationToken).ConfigureAwait(false);
 
             if (DockerfileOutsideContext)
@@ -170,7 +170,7 @@ namespace ContainerTools.Engine.Build
                 }
 
                 var now = TarStreamWriter.ToUnixSeconds(DateTime.UtcNow);
-                using var dockerfile = OpenRead(DockerfilePath);
+                using var dockerfile = TarStreamWriter.OpenRead(DockerfilePath);
                 var size = dockerfile.Length;
                 await tar.WriteHeaderAsync(new TarHeader { Name = DockerfileName, Mode = 0x180, Size = size, ModifiedSeconds = now }, cancellationToken).ConfigureAwait(false);
                 await tar.WriteContentAsync(dockerfile, size, DockerfilePath, cancellationToken).ConfigureAwait(false);
@@ -235,97 +235,10 @@ namespace ContainerTools.Engine.Build
             }
         }
 
-        private async Task WriteEntryAsync(TarStreamWriter tar, FileSystemInfo info, string relative, EntryStat stat,
-            Dictionary<ulong, string> hardLinks, CancellationToken cancellationToken)
-        {
-            var entry = new TarHeader
-            {
-                Name = stat.Kind == EntryKind.Directory ? relative + "/" : relative,
-                Mode = stat.Mode,
-                ModifiedSeconds = stat.ModifiedSeconds,
-            };
-            switch (stat.Kind)
-            {
-                case EntryKind.Directory:
-                    entry.Type = TarHeader.DirectoryType;
-                    break;
-                case EntryKind.Symlink:
-                    entry.Type = TarHeader.SymlinkType;
-                    entry.LinkName = stat.LinkTarget ?? string.Empty;
-                    break;
-                case EntryKind.Fifo:
-                    entry.Type = TarHeader.FifoType;
-                    break;
-                case EntryKind.CharDevice:
-                case EntryKind.BlockDevice:
-                    entry.Type = stat.Kind == EntryKind.CharDevice ? TarHeader.CharDeviceType : TarHeader.BlockDeviceType;
-                    entry.DeviceMajor = stat.DeviceMajor;
-                    entry.DeviceMinor = stat.DeviceMinor;
-                    break;
-                default:
-                    entry.Type = TarHeader.RegularType;
-                    entry.Size = stat.Size;
-                    break;
-            }
-
-            if (stat.HardLinkInode != null)
-            {
-                // Later names of a hard-linked file are links to the first one written, as docker writes them.
-                if (hardLinks.TryGetValue(stat.HardLinkInode.Value, out var first))
-                {
-                    entry.Type = TarHeader.HardLinkType;
-                    entry.LinkName = first;
-                    entry.Size = 0;
-                }
-                else
-                {
-                    hardLinks[stat.HardLinkInode.Value] = entry.Name;
-                }
-            }
-
-            if (entry.Type == TarHeader.RegularType && entry.Size > 0)
-            {
-                // Opened before the header is written, so an unreadable file fails cleanly.
-                using var file = OpenRead(info.FullName);
-                await tar.WriteHeaderAsync(entry, cancellationToken).ConfigureAwait(false);
-                await tar.WriteContentAsync(file, entry.Size, relative, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await tar.WriteHeaderAsync(entry, cancellationToken).ConfigureAwait(false);
-            }
-
-        }
-
         private async Task WriteGeneratedAsync(TarStreamWriter tar, string name, int mode, long mtime, byte[] content, CancellationToken cancellationToken)
         {
             await tar.WriteHeaderAsync(new TarHeader { Name = name, Mode = mode, Size = content.Length, ModifiedSeconds = mtime }, cancellationToken).ConfigureAwait(false);
             await tar.WriteContentAsync(content, cancellationToken).ConfigureAwait(false);
-        }
-
-        private static FileStream OpenRead(string path)
-        {
-            try
-            {
-                // No FileStream buffer (bufferSize 1): the tar writer reads straight into its own.
-                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
-            }
-            catch (FileNotFoundException)
-            {
-                throw FileProbe.Changed(path);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                throw FileProbe.Changed(path);
-            }
-            catch (IOException e)
-            {
-                throw FileProbe.Unreadable(path, e.Message, e);
-            }
-            catch (UnauthorizedAccessException e)
-            {
-                throw FileProbe.Unreadable(path, "no permission", e);
-            }
         }
 
         /// <summary>Reads a small file of the context (.dockerignore, the Dockerfile); failures are engine errors naming it.</summary>

@@ -179,6 +179,99 @@ namespace ContainerTools.Engine.Build
             await PadAsync(content.Length, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// Writes one file system entry as its lstat describes it (a link as a link, a second name of a hard-linked file
+        /// as a hard link to the first one written, as docker writes them), with its content for a regular file.
+        /// </summary>
+        /// <param name="path">The entry on disk.</param>
+        /// <param name="relative">Its name in the archive, '/'-separated, without the trailing '/' of a directory.</param>
+        /// <param name="hardLinks">Names already written, by inode: one dictionary per archive.</param>
+        public async Task WriteEntryAsync(string path, string relative, EntryStat stat, IDictionary<ulong, string> hardLinks, CancellationToken cancellationToken)
+        {
+            var entry = new TarHeader
+            {
+                Name = stat.Kind == EntryKind.Directory ? relative + "/" : relative,
+                Mode = stat.Mode,
+                ModifiedSeconds = stat.ModifiedSeconds,
+            };
+            switch (stat.Kind)
+            {
+                case EntryKind.Directory:
+                    entry.Type = TarHeader.DirectoryType;
+                    break;
+                case EntryKind.Symlink:
+                    entry.Type = TarHeader.SymlinkType;
+                    entry.LinkName = stat.LinkTarget ?? string.Empty;
+                    break;
+                case EntryKind.Fifo:
+                    entry.Type = TarHeader.FifoType;
+                    break;
+                case EntryKind.CharDevice:
+                case EntryKind.BlockDevice:
+                    entry.Type = stat.Kind == EntryKind.CharDevice ? TarHeader.CharDeviceType : TarHeader.BlockDeviceType;
+                    entry.DeviceMajor = stat.DeviceMajor;
+                    entry.DeviceMinor = stat.DeviceMinor;
+                    break;
+                default:
+                    entry.Type = TarHeader.RegularType;
+                    entry.Size = stat.Size;
+                    break;
+            }
+
+            if (stat.HardLinkInode != null)
+            {
+                // Later names of a hard-linked file are links to the first one written, as docker writes them.
+                if (hardLinks.TryGetValue(stat.HardLinkInode.Value, out var first))
+                {
+                    entry.Type = TarHeader.HardLinkType;
+                    entry.LinkName = first;
+                    entry.Size = 0;
+                }
+                else
+                {
+                    hardLinks[stat.HardLinkInode.Value] = entry.Name;
+                }
+            }
+
+            if (entry.Type == TarHeader.RegularType && entry.Size > 0)
+            {
+                // Opened before the header is written, so an unreadable file fails cleanly.
+                using var file = OpenRead(path);
+                await WriteHeaderAsync(entry, cancellationToken).ConfigureAwait(false);
+                await WriteContentAsync(file, entry.Size, relative, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await WriteHeaderAsync(entry, cancellationToken).ConfigureAwait(false);
+            }
+
+        }
+
+        internal static FileStream OpenRead(string path)
+        {
+            try
+            {
+                // No FileStream buffer (bufferSize 1): the tar writer reads straight into its own.
+                return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+            }
+            catch (FileNotFoundException)
+            {
+                throw FileProbe.Changed(path);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                throw FileProbe.Changed(path);
+            }
+            catch (IOException e)
+            {
+                throw FileProbe.Unreadable(path, e.Message, e);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw FileProbe.Unreadable(path, "no permission", e);
+            }
+        }
+
         /// <summary>Ends the archive (two zero blocks) and hands everything buffered to the output.</summary>
         public async Task FinishAsync(CancellationToken cancellationToken)
         {

@@ -301,53 +301,19 @@ namespace ContainerTools.Engine.Images
                 throw new InvalidSpecException("NoImageToExport", "Name at least one image to export.", path);
             }
 
-            var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
-            if (!System.IO.Directory.Exists(directory))
-            {
-                throw new InvalidSpecException("ExportFolderNotFound", $"The folder '{directory}' does not exist. Create it first, or choose another -Path.", path);
-            }
-
+            AtomicFile.CheckTarget(path, overwrite: true, "-Path");
             var query = "/images/get?" + string.Join("&", references.Select(r => "names=" + Uri.EscapeDataString(r.Trim())));
             return EngineCall.RunAsync(_engine, Kind, string.Join(", ", references), async c =>
             {
-                var temp = path + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".partial";
-                try
+                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath(query));
+                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
                 {
-                    using (var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath(query)))
-                    using (var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false))
-                    {
-                        if (!response.IsSuccessStatusCode)
-                        {
-                            throw new Docker.DotNet.DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
-                        }
-
-                        using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                        using var target = new System.IO.FileStream(temp, System.IO.FileMode.CreateNew, System.IO.FileAccess.Write, System.IO.FileShare.None, 81920, useAsync: true);
-                        var buffer = new byte[81920];
-                        long total = 0;
-                        int read;
-                        while ((read = await source.ReadAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false)) > 0)
-                        {
-                            await target.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
-                            total += read;
-                            bytesWritten?.Report(total);
-                        }
-                    }
-
-                    if (System.IO.File.Exists(path))
-                    {
-                        System.IO.File.Delete(path);
-                    }
-
-                    System.IO.File.Move(temp, path);
+                    throw new Docker.DotNet.DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
                 }
-                finally
-                {
-                    if (System.IO.File.Exists(temp))
-                    {
-                        System.IO.File.Delete(temp);
-                    }
-                }
+
+                using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+                await AtomicFile.WriteAsync(path, overwrite: true, source, bytesWritten, cancellationToken).ConfigureAwait(false);
             }, cancellationToken);
         }
 

@@ -120,10 +120,7 @@ namespace ContainerTools.Completion
             }
         }
     }
-}
 
-namespace ContainerTools.Completion
-{
     /// <summary>Completes network names from the live engine.</summary>
     public sealed class NetworkNameCompleter : IArgumentCompleter
     {
@@ -147,6 +144,23 @@ namespace ContainerTools.Completion
 
             return EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
                 engine.Volumes.ListAsync(null, ct).GetAwaiter().GetResult().Select(v => (v.Name, $"{v.Name} ({v.Driver})")));
+        }
+    }
+
+    /// <summary>Copy-ContainerItem paths: a word without ':' or separators completes to container names with ':' after them; else the default (file) completion.</summary>
+    public sealed class ContainerPathCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var word = CompletionHelper.Unquote(wordToComplete);
+            if (word.IndexOfAny(new[] { ':', '/', '\\', '.', '~', '*' }) >= 0)
+            {
+                return null!; // nothing of ours: PowerShell completes files and folders
+            }
+
+            return EngineCompletion.Complete(fakeBoundParameters, word, (engine, ct) =>
+                engine.Containers.ListAsync(null, ct).GetAwaiter().GetResult().Select(c => (c.Name + ":/", $"{c.Name} ({c.State}, {c.Image})")));
         }
     }
 }

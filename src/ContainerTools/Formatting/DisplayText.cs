@@ -91,5 +91,27 @@ namespace ContainerTools.Formatting
             var text = command.Length > width ? command.Substring(0, width - 1) + "…" : command;
             return "\"" + text + "\"";
         }
+
+        /// <summary>docker stats' memory sizes (go-units BytesSize: binary units, four significant digits): 1.285MiB, 23.54GiB, 512KiB.</summary>
+        public static string BytesSize(long bytes)
+        {
+            string[] units = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+            double value = bytes;
+            var unit = 0;
+            while (value >= 1024 && unit < units.Length - 1)
+            {
+                value /= 1024;
+                unit++;
+            }
+
+            return value.ToString("G4", CultureInfo.InvariantCulture) + units[unit];
+        }
+
+        /// <summary>docker stats' pair columns: "1.285MiB / 23.54GiB" (binary) or "1.02kB / 0B" (decimal).</summary>
+        public static string Pair(long first, long second, bool binary) =>
+            binary ? BytesSize(first) + " / " + BytesSize(second) : DecimalSize(first) + " / " + DecimalSize(second);
+
+        /// <summary>docker stats' percentages: two decimals and a percent sign.</summary>
+        public static string Percent(double value) => value.ToString("0.00", CultureInfo.InvariantCulture) + "%";
     }
 }

@@ -60,7 +60,7 @@ namespace ContainerTools.Cmdlets.Container
                     {
                         if (after != null)
                         {
-                            WriteObject(after);
+                            WriteObject(after, enumerateCollection: after is System.Collections.IEnumerable && !(after is string));
                         }
                     };
                 });
@@ -77,7 +77,8 @@ namespace ContainerTools.Cmdlets.Container
         protected async Task<object?> PassThruAsync(ContainerEngineConnection engine, string reference, CancellationToken cancellationToken) =>
             WantsPassThru ? await engine.Containers.GetAsync(reference, cancellationToken).ConfigureAwait(false) : null;
 
-        private IEnumerable<(ContainerEngineConnection Engine, string Reference, string Display)> Targets()
+        /// <summary>The containers this record names: (engine, id or reference, name to show), wildcards expanded.</summary>
+        protected IEnumerable<(ContainerEngineConnection Engine, string Reference, string Display)> Targets()
         {
             if (ParameterSetName == ByObject)
             {
