@@ -40,6 +40,8 @@
         'Export-ContainerImage'
         'Import-ContainerImage'
         'Find-ContainerImage'
+        'Invoke-ContainerCommand'
+        'Enter-Container'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
