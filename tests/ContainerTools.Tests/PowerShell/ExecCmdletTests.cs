@@ -193,6 +193,8 @@ namespace ContainerTools.Tests.PowerShell
             // Refused before anything is asked of the engine: a container that does not exist gets the same answer.
             var missing = _ps.Invoke("Enter-Container -Name no-such-container-ct -Command sh", Vars()).AllErrors.Single();
             Assert.StartsWith("ConsoleRequired,", missing.FullyQualifiedErrorId);
+            // -WhatIf only says what would run: that needs no console.
+            Assert.Empty(_ps.Invoke("Enter-Container $c -WhatIf", Vars()).AssertSuccess().Output);
         }
 
         [Fact]

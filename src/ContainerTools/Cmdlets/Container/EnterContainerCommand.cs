@@ -13,7 +13,7 @@ namespace ContainerTools.Cmdlets.Container
     /// until the command ends. A host without a console (a runbook, CI, a hosted runspace, redirected input or
     /// output) is refused at once with ConsoleRequired: it has no one to type, and waiting would hang.
     /// </summary>
-    [Cmdlet(VerbsCommon.Enter, "Container", DefaultParameterSetName = ByName)]
+    [Cmdlet(VerbsCommon.Enter, "Container", SupportsShouldProcess = true, DefaultParameterSetName = ByName)]
     [OutputType(typeof(ContainerCommandResult))]
     public sealed class EnterContainerCommand : ContainerCommandCmdlet
     {
@@ -31,7 +31,8 @@ namespace ContainerTools.Cmdlets.Container
 
         protected override void BeginProcessing()
         {
-            var reason = ConsoleTerminal.Unavailable(Host);
+            // -WhatIf only says what would run, which needs no console.
+            var reason = MyInvocation.BoundParameters.ContainsKey("WhatIf") ? null : ConsoleTerminal.Unavailable(Host);
             if (reason != null)
             {
                 ThrowTerminatingError(new ErrorRecord(
@@ -46,6 +47,11 @@ namespace ContainerTools.Cmdlets.Container
         protected override void ProcessRecord()
         {
             var (engine, reference, display) = Target();
+            if (!ShouldProcess($"container {display}", $"Open an interactive terminal running '{CommandText(Command)}'"))
+            {
+                return;
+            }
+
             var spec = BuildSpec(Command, tty: true);
             var (columns, rows) = ConsoleTerminal.Size();
             WriteVerbose($"Opening a terminal ({columns}x{rows}) running '{CommandText(Command)}' in container '{display}' on {engine.Name}.");
