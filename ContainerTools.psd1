@@ -54,6 +54,8 @@
         'Get-ContainerChange'
         'Export-Container'
         'Copy-ContainerItem'
+        'Invoke-ContainerCommand'
+        'Enter-Container'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

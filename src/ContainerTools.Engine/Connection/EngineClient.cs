@@ -31,8 +31,12 @@ namespace ContainerTools.Engine.Connection
         /// <summary>How long connecting and the first version call may take before the engine counts as unreachable.</summary>
         public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
-        private EngineClient(EngineEndpoint endpoint, DockerClient docker, HttpClient http, Version apiVersion, string serverVersion, string os, TlsHandshakeCheck? tls)
+        private readonly IDockerHandlerFactory _rawTransport;
+
+        private EngineClient(EngineEndpoint endpoint, DockerClient docker, HttpClient http, IDockerHandlerFactory rawTransport, Version apiVersion,
+            string serverVersion, string os, TlsHandshakeCheck? tls)
         {
+            _rawTransport = rawTransport;
             Endpoint = endpoint;
             Tls = tls;
             Docker = docker;
@@ -103,9 +107,15 @@ namespace ContainerTools.Engine.Connection
             var docker = UsePooledUnixTransport(uri)
                 ? builder.WithTransportOptions(PooledUnixTransport.Factory.Instance, new PooledUnixTransport.Options()).Build()
                 : builder.Build();
-            var http = CreateRawClient(uri, auth);
-            return new EngineClient(endpoint, docker, http, negotiated, version.Version ?? "unknown", version.Os ?? "unknown", tls);
+            var (http, rawTransport) = CreateRawClient(uri, auth);
+            return new EngineClient(endpoint, docker, http, rawTransport, negotiated, version.Version ?? "unknown", version.Os ?? "unknown", tls);
         }
+
+        /// <summary>
+        /// The raw connection under an upgraded response of <see cref="Http"/> (exec/attach with Upgrade: tcp), readable and
+        /// writable, with a half-close (CloseWrite) so the process in the container sees the end of its stdin.
+        /// </summary>
+        public Task<WriteClosableStream> HijackStreamAsync(HttpContent content) => _rawTransport.HijackStreamAsync(content);
 
         /// <summary>A request path with the negotiated version prefix, e.g. /v1.41/containers/json.</summary>
         public string ApiPath(string pathAndQuery) =>
@@ -284,7 +294,7 @@ namespace ContainerTools.Engine.Connection
         // Keep-alive connections on a unix socket where the runtime allows it (see PooledUnixTransport).
         private static bool UsePooledUnixTransport(Uri uri) => uri.Scheme == "unix" && PooledUnixTransport.IsSupported;
 
-        private static HttpClient CreateRawClient(Uri uri, IAuthProvider auth)
+        private static (HttpClient Http, IDockerHandlerFactory Transport) CreateRawClient(Uri uri, IAuthProvider auth)
         {
             IDockerHandlerFactory factory = uri.Scheme switch
             {
@@ -308,7 +318,7 @@ namespace ContainerTools.Engine.Connection
                 baseUri = new UriBuilder(baseUri) { Scheme = auth.TlsEnabled ? "https" : "http" }.Uri;
             }
 
-            return new HttpClient(handler, disposeHandler: true) { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
+            return (new HttpClient(handler, disposeHandler: true) { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan }, factory);
         }
 
         private static void SetProperty(object target, string name, object value) =>
