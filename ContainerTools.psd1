@@ -40,6 +40,8 @@
         'Export-ContainerImage'
         'Import-ContainerImage'
         'Find-ContainerImage'
+        'Get-ContainerLog'
+        'Get-ContainerEvent'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -7,7 +7,7 @@ using ContainerTools.Engine.Model;
 namespace ContainerTools.Engine.Containers
 {
     /// <summary>Engine-wide questions: version and info.</summary>
-    public sealed class SystemOperations
+    public sealed partial class SystemOperations
     {
         private readonly ContainerEngineConnection _engine;
 

@@ -77,7 +77,7 @@ namespace ContainerTools.Cmdlets.Container
         protected async Task<object?> PassThruAsync(ContainerEngineConnection engine, string reference, CancellationToken cancellationToken) =>
             WantsPassThru ? await engine.Containers.GetAsync(reference, cancellationToken).ConfigureAwait(false) : null;
 
-        private IEnumerable<(ContainerEngineConnection Engine, string Reference, string Display)> Targets()
+        protected IEnumerable<(ContainerEngineConnection Engine, string Reference, string Display)> Targets()
         {
             if (ParameterSetName == ByObject)
             {
