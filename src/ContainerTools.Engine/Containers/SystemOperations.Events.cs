@@ -15,6 +15,12 @@ namespace ContainerTools.Engine.Containers
     /// <summary>Which engine events to read (docker events options).</summary>
     public sealed class ContainerEventQuery
     {
+        /// <summary>The filter keys the engine knows for events (older engines ignore an unknown key instead of refusing it, so it is checked here).</summary>
+        public static readonly IReadOnlyList<string> FilterKeys = new[]
+        {
+            "config", "container", "daemon", "event", "image", "label", "network", "node", "plugin", "scope", "secret", "service", "type", "volume",
+        };
+
         /// <summary>Events at or after this time. Without it: the last hour (DefaultWindow) when not following, only new events when following.</summary>
         public DateTimeOffset? Since { get; set; }
 
@@ -33,6 +39,12 @@ namespace ContainerTools.Engine.Containers
             if (k.Length == 0)
             {
                 throw new InvalidSpecException("InvalidEventFilter", $"The event filter '{key}={value}' has no key: write it as 'key=value', e.g. 'type=container'.", key);
+            }
+
+            if (!FilterKeys.Contains(k))
+            {
+                throw new InvalidSpecException("InvalidEventFilter",
+                    $"'{k}' is not an event filter: the keys are {string.Join(", ", FilterKeys)}.", key);
             }
 
             if (!Filters.TryGetValue(k, out var values))

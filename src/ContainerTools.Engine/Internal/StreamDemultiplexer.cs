@@ -247,17 +247,20 @@ namespace ContainerTools.Engine.Internal
 
             public void StartFrame(bool timestamps)
             {
+                // A frame that ended inside what looked like a timestamp was text after all.
+                Keep(_prefix, 0, _prefixLength);
+                _prefixLength = 0;
+
                 // The daemon's own error frames carry no timestamp.
                 InPrefix = timestamps && _stream != OutputStream.System;
-                _prefixLength = 0;
             }
 
             /// <summary>Takes bytes of the timestamp prefix up to and including its space; returns how many were used.</summary>
             public int ReadPrefix(byte[] data, int offset, int count)
             {
                 var room = MaxPrefixBytes - _prefixLength;
-                var space = new ReadOnlySpan<byte>(data, offset, Math.Min(count, room)).IndexOf((byte)' ');
-                if (space < 0)
+                var end = new ReadOnlySpan<byte>(data, offset, Math.Min(count, room)).IndexOfAny((byte)' ', (byte)'\n');
+                if (end < 0)
                 {
                     if (count < room)
                     {
@@ -267,18 +270,17 @@ namespace ContainerTools.Engine.Internal
                     }
 
                     // No space where a timestamp would end: it is message text after all.
-                    InPrefix = false;
-                    Keep(_prefix, 0, _prefixLength);
-                    _prefixLength = 0;
+                    NotAPrefix();
                     return 0;
                 }
 
-                Buffer.BlockCopy(data, offset, _prefix, _prefixLength, space);
-                var length = _prefixLength + space;
-                InPrefix = false;
-                _prefixLength = 0;
-                if (LogTimestamp.TryParse(_prefix, 0, length, out var time))
+                Buffer.BlockCopy(data, offset, _prefix, _prefixLength, end);
+                var length = _prefixLength + end;
+                if (data[offset + end] == (byte)' ' && LogTimestamp.TryParse(_prefix, 0, length, out var time))
                 {
+                    InPrefix = false;
+                    _prefixLength = 0;
+
                     // A continued (partial) message keeps the time of the line's first part.
                     if (!_lineStarted)
                     {
@@ -286,11 +288,20 @@ namespace ContainerTools.Engine.Internal
                         _lineStarted = true;
                     }
 
-                    return space + 1;
+                    return end + 1;
                 }
 
-                Keep(_prefix, 0, length);
-                return space;
+                // Text (a line without a time, or one that ends first): the space or newline is read as message text.
+                _prefixLength = length;
+                NotAPrefix();
+                return end;
+            }
+
+            private void NotAPrefix()
+            {
+                InPrefix = false;
+                Keep(_prefix, 0, _prefixLength);
+                _prefixLength = 0;
             }
 
             public void Append(StreamDemultiplexer owner, byte[] data, int offset, int count)

@@ -29,7 +29,10 @@ namespace ContainerTools.Engine.Model
         /// <summary>The container's name (without docker's leading '/').</summary>
         public string Container { get; }
 
-        /// <summary>The container's full id; binds to -Id of the container cmdlets when the record is piped on.</summary>
+        /// <summary>The container's name again, under the name the container cmdlets bind from piped objects (-Name).</summary>
+        public string Name => Container;
+
+        /// <summary>The container's full id.</summary>
         public string ContainerId { get; }
 
         /// <summary>Stdout or Stderr (a TTY container has only Stdout).</summary>
