@@ -231,7 +231,8 @@ namespace ContainerTools.Tests.PowerShell
         public void Stopping_a_followed_log_returns_at_once_and_closes_its_connection()
         {
             using var relay = new UnixEngineRelay();
-            var name = Run("while true; do echo tick; sleep 0.2; done", wait: false);
+            // One line, then silence: a reader left waiting for more would keep its connection open.
+            var name = Run("echo tick; echo tock; sleep 600", wait: false);
             using var ps = PS.Create();
             ps.Runspace = _ps.Runspace;
             ps.AddCommand("Get-ContainerLog").AddParameter("Name", name).AddParameter("Follow").AddParameter("Engine", relay.Address);
@@ -253,7 +254,7 @@ namespace ContainerTools.Tests.PowerShell
         public void Select_first_stops_a_followed_log_and_closes_its_connection()
         {
             using var relay = new UnixEngineRelay();
-            var name = Run("while true; do echo tick; sleep 0.2; done", wait: false);
+            var name = Run("echo tick; sleep 600", wait: false);
             var result = InvokeWithin(TimeSpan.FromSeconds(20), "Get-ContainerLog $name -Follow -Engine $relay | Select-Object -First 1", Vars("name", name, "relay", relay.Address));
             Assert.Equal("tick", Assert.Single(result).Properties["Message"].Value);
             Assert.Equal(0, relay.WaitUntilClosed("/logs?", StopLimit));
