@@ -56,6 +56,8 @@
         'Copy-ContainerItem'
         'Invoke-ContainerCommand'
         'Enter-Container'
+        'Get-ContainerLog'
+        'Get-ContainerEvent'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

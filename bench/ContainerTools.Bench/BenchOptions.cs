@@ -11,14 +11,15 @@ namespace ContainerTools.Bench
 @"usage: ./build.sh bench [options]
        dotnet run --project bench/ContainerTools.Bench -c Release -- [options]
 
-  --only queries|lifecycle|build
-                             run one benchmark (default: queries and lifecycle; build is opt-in, it takes 2-4 minutes)
+  --only queries|lifecycle|build|logs
+                             run one benchmark (default: queries and lifecycle; build and logs are opt-in, they take minutes)
   --iterations N             measured rounds of each benchmark (default 3); the table shows the median
   --queries N                look-ups in the queries benchmark (default 500)
   --containers N             containers the look-ups spread over (default 10)
   --lifecycle N              containers created, started, stopped and removed per contender (default 20)
   --build-step copy|run      what the build benchmark's Dockerfile does with the context (default run: RUN true; copy: COPY . /ctx/)
   --build-files N            files in the generated build context (default 20000; ~500 MB at the default)
+  --log-mb N                 size of the log the logs benchmark reads, in MB of 1 KiB lines (default 200)
   --engine ADDRESS           unix:// engine address (default: DOCKER_HOST, else CONTAINERTOOLS_TEST_HOST, else unix:///var/run/docker.sock)
   --image NAME               image to run (default busybox; must already be on the engine)
   --module PATH              ContainerTools.psd1 to import (default: out/ContainerTools/ContainerTools.psd1 of this repository)
@@ -32,6 +33,11 @@ namespace ContainerTools.Bench
         public bool RunBuild { get; private set; }
 
         /// <summary>"copy" (FROM busybox, COPY . /ctx/) or "run" (FROM busybox, RUN true).</summary>
+        /// <summary>Opt-in (--only logs): it writes and reads a 200 MB log several times.</summary>
+        public bool RunLogs { get; private set; }
+
+        public int LogMegabytes { get; private set; } = 200;
+
         public string BuildStep { get; private set; } = "run";
 
         public int BuildFiles { get; private set; } = 20000;
@@ -72,9 +78,10 @@ namespace ContainerTools.Bench
                         o.RunQueries = which == "queries";
                         o.RunLifecycle = which == "lifecycle";
                         o.RunBuild = which == "build";
-                        if (!o.RunQueries && !o.RunLifecycle && !o.RunBuild)
+                        o.RunLogs = which == "logs";
+                        if (!o.RunQueries && !o.RunLifecycle && !o.RunBuild && !o.RunLogs)
                         {
-                            throw new ArgumentException($"--only takes queries, lifecycle or build, not '{which}'.");
+                            throw new ArgumentException($"--only takes queries, lifecycle, build or logs, not '{which}'.");
                         }
 
                         break;
@@ -100,6 +107,9 @@ namespace ContainerTools.Bench
                         break;
                     case "--build-files":
                         o.BuildFiles = Count(100);
+                        break;
+                    case "--log-mb":
+                        o.LogMegabytes = Count(1);
                         break;
                     case "--engine":
                         o.Engine = Value();

@@ -73,6 +73,44 @@ namespace ContainerTools.Bench
             }
         }
 
+        /// <summary>
+        /// Runs docker with its standard output and error going to /dev/null (as `docker ... &gt;/dev/null 2&gt;&amp;1` in a shell:
+        /// through sh's exec, so the measured process is docker itself and nothing reads its output); throws on a non-zero exit.
+        /// </summary>
+        public async Task RunToNullAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+        {
+            var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("exec \"$0\" \"$@\" >/dev/null 2>&1");
+            start.ArgumentList.Add(_executable);
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            start.Environment["DOCKER_HOST"] = _host;
+            start.Environment.Remove("DOCKER_CONTEXT");
+            using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+            _current = process;
+            try
+            {
+                using (cancellationToken.Register(() => KillQuietly(process)))
+                {
+                    await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                if (process.ExitCode != 0)
+                {
+                    throw new InvalidOperationException($"docker {string.Join(' ', arguments)} exited with {process.ExitCode}.");
+                }
+            }
+            finally
+            {
+                _current = null;
+            }
+        }
+
         /// <summary>Kills the docker process this instance started and that still runs (Ctrl+C).</summary>
         public void KillCurrent()
         {

@@ -125,6 +125,11 @@ namespace ContainerTools.Bench
                     results.Add(await LifecycleBenchmark.RunAsync(ctx, ct).ConfigureAwait(false));
                 }
 
+                if (options.RunLogs)
+                {
+                    results.Add(await LogsBenchmark.RunAsync(ctx, ct).ConfigureAwait(false));
+                }
+
                 if (options.RunBuild)
                 {
                     try

@@ -158,6 +158,35 @@ namespace ContainerTools.Bench
         public Task RemoveImageAsync(string idOrName, CancellationToken cancellationToken) =>
             SendAsync(HttpMethod.Delete, $"/images/{Uri.EscapeDataString(idOrName)}?force=1", null, cancellationToken);
 
+        /// <summary>POST /containers/{id}/wait: until it is not running; returns its exit code.</summary>
+        public async Task<long> WaitAsync(string idOrName, CancellationToken cancellationToken)
+        {
+            var body = await SendAsync(HttpMethod.Post, $"/containers/{Uri.EscapeDataString(idOrName)}/wait", null, cancellationToken).ConfigureAwait(false);
+            using var doc = JsonDocument.Parse(body);
+            return doc.RootElement.GetProperty("StatusCode").GetInt64();
+        }
+
+        /// <summary>
+        /// GET /containers/{id}/logs?stdout=1&amp;stderr=1 (what docker logs asks for), the multiplexed body read straight into
+        /// nothing: how fast the engine hands a log over, with no client work on it. Returns the bytes received.
+        /// </summary>
+        public async Task<long> ReadLogToNullAsync(string idOrName, CancellationToken cancellationToken)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{_prefix}/containers/{Uri.EscapeDataString(idOrName)}/logs?stdout=1&stderr=1");
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            response.EnsureSuccessStatusCode();
+            using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = new byte[64 * 1024];
+            long total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+            }
+
+            return total;
+        }
+
         public void Dispose() => _http.Dispose();
 
         private static string Filter(string key, string value) =>
