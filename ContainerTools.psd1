@@ -58,6 +58,7 @@
         'Enter-Container'
         'Get-ContainerLog'
         'Get-ContainerEvent'
+        'Get-ContainerProject'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
