@@ -15,11 +15,12 @@ namespace ContainerTools.Engine.Compose
     /// The config hash of a service: SHA-256 over canonical JSON of its resolved configuration (objects with keys
     /// sorted ordinally, no whitespace, enums as names, durations as ticks). Our own scheme: stable across runs,
     /// machines and versions of this module as long as the model does not change, but not byte-identical to Docker
-    /// Compose's hash. Replicas, Profiles and deploy.replicas are left out (scaling does not recreate containers).
+    /// Compose's hash. As in Compose, Replicas (scale, deploy.replicas), Profiles, Build and PullPolicy are left out: scaling
+    /// does not recreate containers, and a rebuilt image is noticed by its image id, not by the build settings.
     /// </summary>
     internal static class ComposeConfigHash
     {
-        private static readonly HashSet<string> Excluded = new HashSet<string>(StringComparer.Ordinal) { "Replicas", "Profiles" };
+        private static readonly HashSet<string> Excluded = new HashSet<string>(StringComparer.Ordinal) { "Replicas", "Profiles", "Build", "PullPolicy" };
 
         public static string Compute(ComposeService service)
         {

@@ -149,8 +149,8 @@ namespace ContainerTools.Engine.Compose
         /// <summary>
         /// A deterministic hash (SHA-256, hex) of the resolved configuration, for the com.docker.compose.config-hash
         /// label: the same configuration always gives the same hash. It is our own (canonical JSON with sorted
-        /// keys), not byte-identical to Docker Compose's; Replicas and Profiles are left out, since scaling or
-        /// profile changes do not require recreating a container.
+        /// keys), not byte-identical to Docker Compose's. As in Compose, Replicas, Profiles, Build and PullPolicy are
+        /// left out: scaling does not recreate containers, and a rebuilt image is noticed by its image id.
         /// </summary>
         public string ComputeConfigHash() => ComposeConfigHash.Compute(this);
 

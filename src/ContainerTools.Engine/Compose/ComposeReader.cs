@@ -892,10 +892,11 @@ namespace ContainerTools.Engine.Compose
 
         private static bool Bool(ComposeNode node, string at)
         {
-            switch (node.Kind == ComposeNodeKind.Scalar && node.Plain ? node.Value?.ToLowerInvariant() : null)
+            // Like compose, a quoted "true" (e.g. from "${FLAG}") counts: values are cast after interpolation.
+            switch (node.Kind == ComposeNodeKind.Scalar ? node.Value?.ToLowerInvariant() : null)
             {
-                case "true": case "yes": case "on": return true;
-                case "false": case "no": case "off": return false;
+                case "true": case "yes": case "y": case "on": return true;
+                case "false": case "no": case "n": case "off": return false;
                 default: throw node.Error($"{at} must be true or false, not {(node.Kind == ComposeNodeKind.Scalar ? "'" + node + "'" : node.KindName)}.");
             }
         }

@@ -379,6 +379,11 @@ services:
             Assert.Equal(first, folder.Load().Services[0].ComputeConfigHash());
             folder.Write("compose.yaml", "services:\n  s:\n    image: i\n    environment: {A: '1', B: '3'}\n");
             Assert.NotEqual(first, folder.Load().Services[0].ComputeConfigHash());
+            folder.Write("compose.yaml", "services:\n  s:\n    image: i\n    environment: {A: '1', B: '2'}\n    ports: ['80']\n");
+            Assert.NotEqual(first, folder.Load().Services[0].ComputeConfigHash());
+            var json = ComposeConfigHash.CanonicalJson(folder.Load().Services[0]);
+            Assert.Contains("\"Environment\":{\"A\":\"1\",\"B\":\"2\"}", json);
+            Assert.DoesNotContain("Replicas", json);
         }
 
         [Fact]
@@ -447,8 +452,13 @@ services:
             Assert.Contains("must be a list", list.Message);
             var duration = folder.Fails("services:\n  web:\n    image: i\n    healthcheck:\n      interval: soon\n");
             Assert.Equal((5, 17), Position(duration));
-            var quotedBool = folder.Fails("services:\n  web:\n    image: i\n    read_only: 'true'\n");
-            Assert.Equal((4, 16), Position(quotedBool));
+            var notBool = folder.Fails("services:\n  web:\n    image: i\n    read_only: [true]\n");
+            Assert.Equal((4, 16), Position(notBool));
+            Assert.Contains("must be true or false, not a list", notBool.Message);
+            folder.Write("compose.yaml", "services:\n  web:\n    image: i\n    read_only: \"${RO:-true}\"\n    init: 'no'\n");
+            var quoted = folder.Load().Services[0];
+            Assert.True(quoted.ReadOnly);
+            Assert.False(quoted.Init);
         }
 
         [Theory]
