@@ -28,6 +28,8 @@ need_packages() {
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -q '^wget$' || missing+=(busybox-static)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  # Compose v1 (Debian docker-compose 1.29): a peer for the compose model tests (about 10 s to install).
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
