@@ -222,6 +222,22 @@ namespace ContainerTools.Tests.Machines
             Assert.Equal("ImageFileNotFound", missing.ErrorId);
         }
 
+        [Fact]
+        public async Task A_checksum_is_read_from_the_publishers_list()
+        {
+            var sha512 = Hex(SHA512.HashData(_content));
+            using var server = new LoopbackHttpServer(System.Text.Encoding.ASCII.GetBytes(
+                $"{new string('1', 128)}  debian-12-genericcloud-amd64.qcow2\n{sha512}  debian-12-genericcloud-amd64.raw\n"));
+
+            var checksum = await Downloader().GetListedChecksumAsync(server.Address("/SHA512SUMS"), "debian-12-genericcloud-amd64.raw", CancellationToken.None);
+
+            Assert.Equal("SHA512", checksum.Algorithm);
+            Assert.Equal(sha512, checksum.Hex);
+            var error = await Assert.ThrowsAsync<ContainerEngineException>(() =>
+                Downloader().GetListedChecksumAsync(server.Address("/SHA512SUMS"), "other.raw", CancellationToken.None));
+            Assert.Equal("ImageChecksumNotListed", error.ErrorId);
+        }
+
         [Theory]
         [InlineData("sha256:ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef0123456789", "SHA256")]
         [InlineData("  abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789 ", "SHA256")]

@@ -151,6 +151,33 @@ namespace ContainerTools.Engine.Machines.Download
             return await VerifyLocalFileAsync(path, expected, cancellationToken).ConfigureAwait(false);
         }
 
+        /// <summary>
+        /// The checksum a publisher lists for <paramref name="fileName"/> in a SHA256SUMS/SHA512SUMS file
+        /// ("&lt;hex&gt;  &lt;name&gt;" lines, as sha256sum writes them).
+        /// </summary>
+        public async Task<Checksum> GetListedChecksumAsync(Uri list, string fileName, CancellationToken cancellationToken)
+        {
+            using var response = await _http.GetAsync(list, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new ContainerEngineException("ImageChecksumListFailed", EngineErrorKind.OperationFailed,
+                    $"Could not read the checksum list '{list}': the server answered {(int)response.StatusCode} {response.ReasonPhrase}. Name the image and its checksum yourself.", list);
+            }
+
+            var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+            foreach (var line in text.Split('\n'))
+            {
+                var parts = line.Trim().Split(new[] { ' ', '\t' }, StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 2 && parts[1].TrimStart('*') == fileName)
+                {
+                    return Checksum.Parse(parts[0]);
+                }
+            }
+
+            throw new ContainerEngineException("ImageChecksumNotListed", EngineErrorKind.NotFound,
+                $"The checksum list '{list}' has no line for '{fileName}'. Name the image and its checksum yourself.", list);
+        }
+
         /// <summary>Checks a file the user named (no copy is made): its checksum must match when one is given.</summary>
         public static async Task<string> VerifyLocalFileAsync(string path, Checksum? expected, CancellationToken cancellationToken)
         {
