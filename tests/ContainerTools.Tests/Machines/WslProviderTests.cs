@@ -399,6 +399,29 @@ namespace ContainerTools.Tests.Machines
             }
         }
 
+        [Fact]
+        public void The_scripts_run_in_the_distribution_are_valid_sh()
+        {
+            if (!File.Exists("/bin/sh"))
+            {
+                return;
+            }
+
+            foreach (var script in new[] { WslProvider.StartScript, WslProvider.WriteFileScript("/etc/docker/daemon.json", "0644") })
+            {
+                var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardError = true };
+                start.ArgumentList.Add("-n");
+                start.ArgumentList.Add("-c");
+                start.ArgumentList.Add(script);
+                using var process = System.Diagnostics.Process.Start(start)!;
+                var error = process.StandardError.ReadToEnd();
+                process.WaitForExit();
+                Assert.True(process.ExitCode == 0, error);
+            }
+
+            Assert.Throws<ArgumentException>(() => WslProvider.WriteFileScript("/etc/x'; reboot; '", "0644"));
+        }
+
         [Theory]
         [InlineData("plain", "plain")]
         [InlineData("two words", "\"two words\"")]

@@ -261,6 +261,8 @@ namespace ContainerTools.Engine.Machines.Wsl
             "#!/bin/sh\n" +
             "# Written by ContainerTools: installs dockerd once, then starts it with /etc/docker/daemon.json.\n" +
             "set -e\n" +
+            "# The [boot] command and Start-ContainerMachine may run this at once: one waits for the other.\n" +
+            "if command -v flock >/dev/null 2>&1; then exec 9>/tmp/containertools-dockerd.lock; flock 9; fi\n" +
             "log=/var/log/containertools-install.log\n" +
             "if ! command -v dockerd >/dev/null 2>&1; then\n" +
             "  if command -v apk >/dev/null 2>&1; then apk add --no-cache docker >$log 2>&1\n" +
