@@ -157,7 +157,7 @@ namespace ContainerTools.Engine.Machines.HyperV
 
             context.Progress?.Report($"Shutting down the Hyper-V VM '{vm}'");
 
-            // -Force: no prompt, and a VM without the shutdown service is turned off rather than left running.
+            // A clean shutdown through the guest's shutdown service; -Force: no confirmation prompt, in a script nobody answers.
             await RunScriptAsync($"Stop-VM -Name {PowerShellScript.Literal(vm)} -Force\n", vm, cancellationToken).ConfigureAwait(false);
         }
 
