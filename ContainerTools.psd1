@@ -58,6 +58,11 @@
         'Enter-Container'
         'Get-ContainerLog'
         'Get-ContainerEvent'
+        'New-ContainerMachine'
+        'Start-ContainerMachine'
+        'Stop-ContainerMachine'
+        'Remove-ContainerMachine'
+        'Get-ContainerMachine'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
