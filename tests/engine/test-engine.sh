@@ -28,6 +28,9 @@ need_packages() {
   [ -x /bin/busybox ] && /bin/busybox --list 2>/dev/null | grep -q '^wget$' || missing+=(busybox-static)
   command -v curl >/dev/null 2>&1 || missing+=(curl)
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+  # Local machines (the machine tests): ip for namespaces, veth pairs and bridges; nsenter to start dockerd in them.
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
