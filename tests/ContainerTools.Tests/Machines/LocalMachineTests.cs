@@ -61,6 +61,18 @@ namespace ContainerTools.Tests.Machines
             Assert.Null(LocalMachineProvider.ReadLivePid(definition));
             await lab.Manager.StopAsync(definition, null, CancellationToken.None); // idempotent
 
+            // A start that fails (its port taken) says why, from the daemon's log, and leaves no daemon behind.
+            var port = int.Parse(definition.ProviderSettings[LocalMachineProvider.PortSetting], System.Globalization.CultureInfo.InvariantCulture);
+            using (var squatter = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port))
+            {
+                squatter.Start();
+                var failed = await Assert.ThrowsAsync<ContainerEngineException>(() => lab.Manager.StartAsync(definition, null, CancellationToken.None));
+                Assert.Equal("MachineStartFailed", failed.ErrorId);
+                Assert.Contains("address already in use", failed.Message, StringComparison.Ordinal);
+                Assert.Null(LocalMachineProvider.ReadLivePid(definition));
+                Assert.Equal(MachineState.Stopped, (await lab.Manager.DescribeAsync(definition, CancellationToken.None)).State);
+            }
+
             await lab.Manager.StartAsync(definition, null, CancellationToken.None);
             Assert.Equal(MachineState.Running, (await lab.Manager.DescribeAsync(definition, CancellationToken.None)).State);
             Assert.Equal("kept-across-restart", lab.DockerChecked("--context", name, "volume", "ls", "-q", "--filter", "name=kept-across-restart"));

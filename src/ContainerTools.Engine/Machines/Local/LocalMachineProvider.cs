@@ -182,7 +182,16 @@ namespace ContainerTools.Engine.Machines.Local
             arguments.AddRange(DaemonArguments(context));
             await _runner.RunCheckedAsync("MachineStartFailed", new HostCommand("setsid", arguments), cancellationToken).ConfigureAwait(false);
             context.Progress?.Report("Waiting for dockerd to answer");
-            await WaitUntilReadyAsync(context, null, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await WaitUntilReadyAsync(context, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is ContainerEngineException || e is OperationCanceledException)
+            {
+                // A daemon that did not come up (or whose start was cancelled) is not left running half-started.
+                await StopAsync(context, CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
         }
 
         /// <summary>The daemon's command line (after the dockerd program name).</summary>
