@@ -117,6 +117,19 @@ namespace ContainerTools.Tests.Machines
                 "--tlskey", Path.Combine(tlsTwo, "key.pem"), "-H", one.EngineAddress!, "version", "--format", "{{.Server.Version}}");
             Assert.NotEqual(0, cli.ExitCode);
 
+            // Containers on each machine, and one machine reaches the other at its own address (a real two-host network).
+            lab.LoadTestImage(first);
+            lab.LoadTestImage(second);
+            lab.DockerChecked("--context", second, "run", "-d", "--name", "web", "--network", "host", TestEngine.Image,
+                "sh", "-c", "mkdir -p /srv/machine && echo served-by-the-second-machine > /srv/machine/index.html && exec httpd -f -p " + twoAddress + ":8080 -h /srv/machine");
+            var fetched = (0, string.Empty, string.Empty);
+            for (var attempt = 0; attempt < 20 && !fetched.Item2.Contains("served-by-the-second-machine", StringComparison.Ordinal); attempt++)
+            {
+                fetched = lab.Docker("--context", first, "run", "--rm", "--network", "host", TestEngine.Image, "wget", "-qO-", $"http://{twoAddress}:8080/");
+            }
+
+            Assert.True(fetched.Item2.Contains("served-by-the-second-machine", StringComparison.Ordinal),
+                $"wget from the first machine: {fetched.Item3}; the server's log: {lab.Docker("--context", second, "logs", "web").Error}{lab.Docker("--context", second, "ps", "-a").Output}");
             try
             {
                 lab.DockerChecked("--context", first, "swarm", "init", "--advertise-addr", oneAddress);
