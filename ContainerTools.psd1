@@ -59,6 +59,11 @@
         'Get-ContainerLog'
         'Get-ContainerEvent'
         'Get-ContainerProject'
+        'New-ContainerMachine'
+        'Start-ContainerMachine'
+        'Stop-ContainerMachine'
+        'Remove-ContainerMachine'
+        'Get-ContainerMachine'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

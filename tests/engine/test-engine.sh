@@ -30,6 +30,9 @@ need_packages() {
   command -v iptables >/dev/null 2>&1 || missing+=(iptables)
   # Compose v1 (Debian docker-compose 1.29): a peer for the compose model tests (about 10 s to install).
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  # Local machines (the machine tests): ip for namespaces, veth pairs and bridges; nsenter to start dockerd in them.
+  command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+  command -v nsenter >/dev/null 2>&1 || missing+=(util-linux)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -28,7 +28,7 @@ namespace ContainerTools.Engine.Connection
         public string? TlsDirectory { get; }
     }
 
-    /// <summary>Reads docker CLI contexts and the current context, read-only, in the CLI's own layout.</summary>
+    /// <summary>Reads docker CLI contexts and the current context in the CLI's own layout, and writes the contexts of machines.</summary>
     public sealed class DockerContextStore
     {
         public const string DefaultContextName = "default";
@@ -114,6 +114,75 @@ namespace ContainerTools.Engine.Connection
 
             result.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
             return result;
+        }
+
+        /// <summary>
+        /// Writes (or replaces) a context exactly as 'docker context create NAME --docker host=...,ca=...,cert=...,key=...'
+        /// stores it: meta/&lt;sha256&gt;/meta.json and tls/&lt;sha256&gt;/docker/{ca,cert,key}.pem, so the docker CLI uses it as its own.
+        /// </summary>
+        public void Write(string name, string host, string? caPath, string? certificatePath, string? keyPath, string? description = null)
+        {
+            var id = ContextId(name);
+            var metaFolder = Path.Combine(ContextsDirectory, "meta", id);
+            var tlsFolder = Path.Combine(ContextsDirectory, "tls", id, "docker");
+            Directory.CreateDirectory(metaFolder);
+            if (caPath != null || certificatePath != null || keyPath != null)
+            {
+                Machines.OwnerOnly.CreateDirectory(Path.Combine(ContextsDirectory, "tls"));
+                Machines.OwnerOnly.CreateDirectory(Path.Combine(ContextsDirectory, "tls", id));
+                Machines.OwnerOnly.CreateDirectory(tlsFolder);
+                foreach (var (source, file) in new[] { (caPath, "ca.pem"), (certificatePath, "cert.pem"), (keyPath, "key.pem") })
+                {
+                    if (source != null)
+                    {
+                        Machines.OwnerOnly.WriteFile(Path.Combine(tlsFolder, file), File.ReadAllText(source));
+                    }
+                }
+            }
+            else if (Directory.Exists(Path.Combine(ContextsDirectory, "tls", id)))
+            {
+                Directory.Delete(Path.Combine(ContextsDirectory, "tls", id), recursive: true);
+            }
+
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                json.WriteString("Name", name);
+                json.WriteStartObject("Metadata");
+                if (description != null)
+                {
+                    json.WriteString("Description", description);
+                }
+
+                json.WriteEndObject();
+                json.WriteStartObject("Endpoints");
+                json.WriteStartObject("docker");
+                json.WriteString("Host", host);
+                json.WriteBoolean("SkipTLSVerify", false);
+                json.WriteEndObject();
+                json.WriteEndObject();
+                json.WriteEndObject();
+            }
+
+            Machines.OwnerOnly.WriteFile(Path.Combine(metaFolder, "meta.json"), Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+
+        /// <summary>Removes a stored context (its meta and TLS folders); removing one that is not there is no error.</summary>
+        public bool Remove(string name)
+        {
+            var id = ContextId(name);
+            var existed = false;
+            foreach (var folder in new[] { Path.Combine(ContextsDirectory, "meta", id), Path.Combine(ContextsDirectory, "tls", id) })
+            {
+                if (Directory.Exists(folder))
+                {
+                    Directory.Delete(folder, recursive: true);
+                    existed = true;
+                }
+            }
+
+            return existed;
         }
 
         // The CLI names a context's folders by the SHA-256 of its name.

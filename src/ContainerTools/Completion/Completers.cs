@@ -164,3 +164,27 @@ namespace ContainerTools.Completion
         }
     }
 }
+
+namespace ContainerTools.Completion
+{
+    /// <summary>Completes machine names from the per-user machine store (files only: no engine is asked).</summary>
+    public sealed class MachineNameCompleter : System.Management.Automation.IArgumentCompleter
+    {
+        public IEnumerable<System.Management.Automation.CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            System.Management.Automation.Language.CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var prefix = CompletionHelper.Unquote(wordToComplete);
+            try
+            {
+                return ContainerTools.Engine.Machines.MachineStore.Default().List()
+                    .Where(m => m.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                    .Select(m => CompletionHelper.Result(m.Name, $"{m.Name} ({m.Provider})"))
+                    .ToList();
+            }
+            catch (Exception e) when (e is ContainerEngineException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                return Array.Empty<System.Management.Automation.CompletionResult>();
+            }
+        }
+    }
+}

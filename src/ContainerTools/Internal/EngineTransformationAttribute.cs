@@ -18,6 +18,9 @@ namespace ContainerTools.Internal
                     return null;
                 case ContainerEngineConnection connection:
                     return connection;
+                case ContainerTools.Engine.Model.ContainerMachine machine:
+                    return machine.Engine ?? throw new ArgumentTransformationMetadataException(
+                        $"Machine '{machine.Name}' has no engine yet: its creation did not finish. Run New-ContainerMachine {machine.Name} again to resume it.");
                 case string text:
                     try
                     {
@@ -30,7 +33,7 @@ namespace ContainerTools.Internal
 
                 default:
                     throw new ArgumentTransformationMetadataException(
-                        $"-Engine takes an engine address (unix:///var/run/docker.sock, tcp://host:2376), a docker context name or a connection from Connect-ContainerEngine, not a {value.GetType().Name}.");
+                        $"-Engine takes an engine address (unix:///var/run/docker.sock, tcp://host:2376), a docker context name a connection from Connect-ContainerEngine or a machine from Get-ContainerMachine, not a {value.GetType().Name}.");
             }
         }
     }

@@ -273,6 +273,10 @@ namespace ContainerTools.Tests.PowerShell
             var dockerConfig = Directory.CreateTempSubdirectory("ct-docs-config-").FullName;
             var previousConfig = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
             Environment.SetEnvironmentVariable("DOCKER_CONFIG", dockerConfig);
+            // Machine examples keep their machines in a store of their own, removed (machines and all) afterwards.
+            var machineStore = Directory.CreateTempSubdirectory("ct-docs-machines-").FullName;
+            var previousStore = Environment.GetEnvironmentVariable(ContainerTools.Engine.Machines.MachineStore.StoreVariable);
+            Environment.SetEnvironmentVariable(ContainerTools.Engine.Machines.MachineStore.StoreVariable, machineStore);
             try
             {
                 PowerShellResult result;
@@ -296,9 +300,13 @@ namespace ContainerTools.Tests.PowerShell
                 Assert.True(networks.Length == 0, $"{page} {example} (block {block}) left networks behind: {networks.Replace('\n', ' ')}");
                 var volumes = TestEngine.Docker("volume", "ls", "--filter", "name=" + runPrefix, "--format", "{{.Name}}");
                 Assert.True(volumes.Length == 0, $"{page} {example} (block {block}) left volumes behind: {volumes.Replace('\n', ' ')}");
+                var machines = new ContainerTools.Engine.Machines.MachineStore(machineStore).List();
+                Assert.True(machines.Count == 0, $"{page} {example} (block {block}) left machines behind: {string.Join(", ", machines.Select(m => m.Name))}");
             }
             finally
             {
+                RemoveMachines(machineStore, dockerConfig);
+                Environment.SetEnvironmentVariable(ContainerTools.Engine.Machines.MachineStore.StoreVariable, previousStore);
                 Environment.SetEnvironmentVariable("DOCKER_CONFIG", previousConfig);
                 Directory.Delete(dockerConfig, recursive: true);
                 RemoveContainersNamed(runPrefix);
@@ -317,6 +325,29 @@ namespace ContainerTools.Tests.PowerShell
 
             var commandPage = sources.Commands.Single(c => c.Name + ".md" == page);
             return commandPage.Examples.Single(e => $"Example {e.Number}: {e.Title}" == example).Code[block - 1];
+        }
+
+        // Machines an example left (stopped and removed with everything made for them), then the store itself.
+        private static void RemoveMachines(string store, string dockerConfig)
+        {
+            var manager = new ContainerTools.Engine.Machines.MachineManager(new ContainerTools.Engine.Machines.MachineStore(store),
+                new ContainerTools.Engine.Connection.DockerContextStore(new ContainerTools.Engine.Connection.EngineEnvironment(
+                    v => v == "DOCKER_CONFIG" ? dockerConfig : Environment.GetEnvironmentVariable(v), Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), false)));
+            foreach (var machine in manager.Store.List())
+            {
+                try
+                {
+                    manager.RemoveAsync(machine, force: true, null, System.Threading.CancellationToken.None).GetAwaiter().GetResult();
+                }
+                catch (ContainerTools.Engine.ContainerEngineException)
+                {
+                }
+            }
+
+            if (Directory.Exists(store))
+            {
+                Directory.Delete(store, recursive: true);
+            }
         }
 
         // Networks and volumes an example left (after the containers that used them are gone).

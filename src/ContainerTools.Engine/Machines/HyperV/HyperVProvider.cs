@@ -19,7 +19,7 @@ namespace ContainerTools.Engine.Machines.HyperV
     /// boot by a cloud-init NoCloud seed ISO, with dockerd listening with TLS on 2376. Every Hyper-V step is a
     /// powershell.exe script run through the host runner; values enter scripts only as single-quoted literals.
     /// </summary>
-    public sealed class HyperVProvider : IMachineProvider
+    public sealed class HyperVProvider : IMachineProvider, IMachineAddressPlanner
     {
         /// <summary>Debian 12 (bookworm) genericcloud amd64, the dated build 20250528-2126, as a raw disk (UEFI, cloud kernel with Hyper-V drivers).</summary>
         public const string DefaultImage = "https://cloud.debian.org/images/cloud/bookworm/20250528-2126/debian-12-genericcloud-amd64-20250528-2126.raw";
@@ -83,17 +83,20 @@ namespace ContainerTools.Engine.Machines.HyperV
             return null;
         }
 
+        /// <summary>The names the server certificate needs are known before the VM exists: its host name, and on the Default Switch its mshome.net name.</summary>
+        public Task PlanAsync(MachineContext context, CancellationToken cancellationToken)
+        {
+            PlanCertificateNames(context.Definition);
+            return Task.CompletedTask;
+        }
+
         public async Task CreateAsync(MachineContext context, CancellationToken cancellationToken)
         {
             var definition = context.Definition;
             var vm = VMName(definition);
             var hostname = CloudInitSeed.Hostname(vm);
             var switchName = SwitchName(definition);
-            AddCertificateName(definition, hostname);
-            if (IsDefaultSwitch(switchName))
-            {
-                AddCertificateName(definition, hostname + ".mshome.net");
-            }
+            PlanCertificateNames(definition);
 
             if (!definition.ProviderSettings.ContainsKey(InstanceIdSetting))
             {
@@ -453,6 +456,16 @@ namespace ContainerTools.Engine.Machines.HyperV
             }
 
             return File.ReadAllText(path);
+        }
+
+        private void PlanCertificateNames(MachineDefinition definition)
+        {
+            var hostname = CloudInitSeed.Hostname(VMName(definition));
+            AddCertificateName(definition, hostname);
+            if (IsDefaultSwitch(SwitchName(definition)))
+            {
+                AddCertificateName(definition, hostname + ".mshome.net");
+            }
         }
 
         private static void AddCertificateName(MachineDefinition definition, string name)

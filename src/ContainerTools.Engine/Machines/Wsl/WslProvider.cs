@@ -22,7 +22,7 @@ namespace ContainerTools.Engine.Machines.Wsl
     /// input (no value is ever put into a shell command line); dockerd listens with TLS on a loopback port chosen per
     /// machine, which WSL 2 forwards to Windows' localhost.
     /// </summary>
-    public sealed class WslProvider : IMachineProvider
+    public sealed class WslProvider : IMachineProvider, IMachineAddressPlanner
     {
         /// <summary>Alpine Linux 3.20.3 minirootfs (x86_64): a 3 MB tar.gz; dockerd is installed with apk on first start.</summary>
         public const string DefaultRootFileSystem = "https://dl-cdn.alpinelinux.org/alpine/v3.20/releases/x86_64/alpine-minirootfs-3.20.3-x86_64.tar.gz";
@@ -91,14 +91,18 @@ namespace ContainerTools.Engine.Machines.Wsl
             return null;
         }
 
+        /// <summary>WSL 2 forwards localhost: the engine listens on a loopback port of its own, known before anything is made.</summary>
+        public Task PlanAsync(MachineContext context, CancellationToken cancellationToken)
+        {
+            PlanAddress(context.Definition);
+            return Task.CompletedTask;
+        }
+
         public async Task CreateAsync(MachineContext context, CancellationToken cancellationToken)
         {
             var definition = context.Definition;
             var distribution = DistributionName(definition);
-            var port = ChoosePort(definition);
-            AddCertificateName(definition, "localhost");
-            AddCertificateName(definition, "127.0.0.1");
-            definition.EngineAddress = "tcp://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+            var port = PlanAddress(definition);
 
             var files = ConfigurationFiles(context, port);
             var existing = await FindAsync(distribution, cancellationToken).ConfigureAwait(false);
@@ -501,6 +505,15 @@ namespace ContainerTools.Engine.Machines.Wsl
         }
 
         private static string InstallFolder(MachineContext context) => Path.Combine(context.MachineFolder, "wsl");
+
+        private int PlanAddress(MachineDefinition definition)
+        {
+            var port = ChoosePort(definition);
+            AddCertificateName(definition, "localhost");
+            AddCertificateName(definition, "127.0.0.1");
+            definition.EngineAddress = "tcp://127.0.0.1:" + port.ToString(CultureInfo.InvariantCulture);
+            return port;
+        }
 
         private static void AddCertificateName(MachineDefinition definition, string name)
         {

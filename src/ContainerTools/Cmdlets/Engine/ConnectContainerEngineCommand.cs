@@ -14,6 +14,7 @@ namespace ContainerTools.Cmdlets.Engine
         private const string ByUri = "ByUri";
         private const string ByContext = "ByContext";
         private const string ByObject = "ByObject";
+        private const string ByMachine = "ByMachine";
 
         /// <summary>The engine address: unix:///var/run/docker.sock, tcp://host:2376, npipe:////./pipe/docker_engine, or host:port.</summary>
         [Parameter(ParameterSetName = ByUri, Mandatory = true, Position = 0)]
@@ -26,6 +27,12 @@ namespace ContainerTools.Cmdlets.Engine
         [ValidateNotNullOrEmpty]
         [ArgumentCompleter(typeof(Completion.EngineCompleter))]
         public string Context { get; set; } = string.Empty;
+
+        /// <summary>A machine by name (Get-ContainerMachine): its TLS endpoint, with its client certificate, the server verified against its CA.</summary>
+        [Parameter(ParameterSetName = ByMachine, Mandatory = true)]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(Completion.MachineNameCompleter))]
+        public string Machine { get; set; } = string.Empty;
 
         /// <summary>A connection object, e.g. from an earlier Connect-ContainerEngine.</summary>
         [Parameter(ParameterSetName = ByObject, Mandatory = true, ValueFromPipeline = true)]
@@ -53,6 +60,7 @@ namespace ContainerTools.Cmdlets.Engine
                 {
                     ByContext => ContainerEngineConnection.FromArgument(Context),
                     ByObject => InputObject!,
+                    ByMachine => MachineConnection(),
                     _ => new ContainerEngineConnection(new EndpointResolver(EngineEnvironment.Current).FromAddress(
                         Uri, TlsCertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(TlsCertificatePath),
                         SkipTlsVerify, Force)),
@@ -60,7 +68,7 @@ namespace ContainerTools.Cmdlets.Engine
             }
             catch (ContainerEngineException e)
             {
-                ThrowTerminatingError(ErrorMapping.ToErrorRecord(e, Uri));
+                ThrowTerminatingError(ErrorMapping.ToErrorRecord(e, ParameterSetName == ByMachine ? Machine : Uri));
                 return;
             }
 
@@ -75,6 +83,14 @@ namespace ContainerTools.Cmdlets.Engine
                 SessionEngine.Set(connection);
                 WriteObject(connection);
             }
+        }
+    
+        private ContainerEngineConnection MachineConnection()
+        {
+            var manager = ContainerTools.Engine.Machines.MachineManager.ForCurrentUser();
+            var definition = manager.Require(Machine);
+            return manager.Connection(definition) ?? throw new ContainerEngineException("MachineIncomplete", EngineErrorKind.Conflict,
+                $"Machine '{Machine}' has no engine address yet: its creation did not finish. Run New-ContainerMachine {Machine} again to resume it, or Remove-ContainerMachine {Machine}.", Machine);
         }
     }
 }
