@@ -64,6 +64,11 @@
         'Stop-ContainerMachine'
         'Remove-ContainerMachine'
         'Get-ContainerMachine'
+        'Initialize-ContainerSwarm'
+        'Join-ContainerSwarm'
+        'Exit-ContainerSwarm'
+        'Get-ContainerSwarm'
+        'Get-ContainerSwarmNode'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -6,6 +6,7 @@ using ContainerTools.Engine.Containers;
 using ContainerTools.Engine.Images;
 using ContainerTools.Engine.Networks;
 using ContainerTools.Engine.Registry;
+using ContainerTools.Engine.Swarm;
 using ContainerTools.Engine.Volumes;
 
 namespace ContainerTools.Engine.Connection
@@ -29,6 +30,7 @@ namespace ContainerTools.Engine.Connection
             System = new SystemOperations(this);
             Networks = new NetworkOperations(this);
             Volumes = new VolumeOperations(this);
+            Swarm = new SwarmOperations(this);
         }
 
         public EngineEndpoint Endpoint { get; }
@@ -56,6 +58,9 @@ namespace ContainerTools.Engine.Connection
         public NetworkOperations Networks { get; }
 
         public VolumeOperations Volumes { get; }
+
+        /// <summary>Swarm mode: init, join, leave, nodes.</summary>
+        public SwarmOperations Swarm { get; }
 
         /// <summary>Resolves a -Engine value (address or context name) with the process environment.</summary>
         public static ContainerEngineConnection FromArgument(string engine, EngineEnvironment? environment = null) =>
