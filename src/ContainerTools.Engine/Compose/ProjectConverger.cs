@@ -357,7 +357,7 @@ namespace ContainerTools.Engine.Compose
                 if (approve("container", container.Name))
                 {
                     log?.Report($"Removing container {container.Name}.");
-                    await _engine.Containers.RemoveAsync(container.Id, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                    await _engine.Containers.RemoveAsync(container.Id, force: true, removeVolumes: removeVolumes, cancellationToken: cancellationToken).ConfigureAwait(false);
                     removed.Add(container);
                 }
             }
