@@ -273,7 +273,7 @@ namespace ContainerTools.Engine.Compose
             var checkedImages = new HashSet<string>(StringComparer.Ordinal);
             foreach (var service in plan.Services)
             {
-                var steps = plan.Steps.Where(s => s.ResourceKind == "Container" && s.Service == service.Name && (s.Kind != ProjectStepKind.Remove || plan.Services.Contains(service))).ToList();
+                var steps = plan.Steps.Where(s => s.ResourceKind == "Container" && s.Service == service.Name).ToList();
                 var approved = steps.Where(s => s.IsChange && approve(s)).ToList();
                 if (approved.Count == 0)
                 {

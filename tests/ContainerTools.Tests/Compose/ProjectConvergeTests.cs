@@ -166,5 +166,54 @@ networks:
             Assert.Empty(Oracle());
             Assert.Empty(Lines(TestEngine.Docker("network", "ls", "-q", "--filter", "label=com.docker.compose.project=" + _project)));
         }
+
+        [Fact]
+        public void Service_subset_scales_waits_for_completion_and_RemoveOrphans_removes_what_left_the_files()
+        {
+            string File(int replicas, bool withExtra) => $@"
+services:
+  a:
+    image: {TestEngine.Image}
+    command: [sleep, '600']
+    init: true
+    deploy: {{replicas: {replicas}}}
+  setup:
+    image: {TestEngine.Image}
+    command: [sh, -c, 'sleep 1; exit 0']
+  b:
+    image: {TestEngine.Image}
+    command: [sleep, '600']
+    init: true
+    depends_on:
+      setup: {{condition: service_completed_successfully}}
+" + (withExtra ? $"  extra:\n    image: {TestEngine.Image}\n    command: [sleep, '600']\n    init: true\n" : string.Empty);
+            var file = _folder.Write("compose.yaml", File(3, true));
+            var vars = new Hashtable { ["file"] = file, ["p"] = _project };
+
+            // Only b, and what it depends on: setup ran to completion first.
+            var subset = _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p -Service b -Verbose", vars).AssertSuccess();
+            Assert.Equal(new[] { _project + "-b-1", _project + "-setup-1" }, Oracle().Select(c => c.Name));
+            Assert.Contains(subset.Verbose, v => v.Contains("Waiting for setup to be service_completed_successfully before b"));
+            Assert.Equal("exited 0", TestEngine.Docker("inspect", "-f", "{{.State.Status}} {{.State.ExitCode}}", _project + "-setup-1").Trim());
+
+            _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p", vars).AssertSuccess();
+            var all = Oracle();
+            Assert.Equal(new[] { "a-1", "a-2", "a-3", "b-1", "extra-1", "setup-1" }.Select(n => _project + "-" + n), all.Select(c => c.Name));
+            Assert.Equal(new[] { "1", "2", "3" }, all.Take(3).Select(c => c.Number));
+
+            // Scaled down and extra gone from the file: without -RemoveOrphans, extra stays; with it, it goes.
+            _folder.Write("compose.yaml", File(1, false));
+            _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p", vars).AssertSuccess();
+            var scaled = Oracle();
+            Assert.Equal(new[] { "a-1", "b-1", "extra-1", "setup-1" }.Select(n => _project + "-" + n), scaled.Select(c => c.Name));
+            Assert.Equal(all[0].Id, scaled[0].Id);
+            Assert.Equal(all[3].Id, scaled[1].Id);
+            _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p -RemoveOrphans", vars).AssertSuccess();
+            Assert.Equal(new[] { "a-1", "b-1", "setup-1" }.Select(n => _project + "-" + n), Oracle().Select(c => c.Name));
+            Assert.Equal(all[0].Id, Oracle()[0].Id);
+
+            _ps.Invoke("Remove-ContainerProject -ProjectName $p", vars).AssertSuccess();
+            Assert.Empty(Oracle());
+        }
     }
 }

@@ -28,16 +28,21 @@ namespace ContainerTools.Cmdlets.Project
             {
                 WriteVerbose($"Listing containers labelled {ComposeProjectSummary.ProjectLabel}={name} on {engine.Name}.");
                 var containers = Await(ct => converger.GetContainersAsync(name, ct));
+
+                // ShouldProcess here, on the pipeline thread; the engine core stops the approved ones, newest first.
+                var approved = new System.Collections.Generic.HashSet<string>();
                 foreach (var container in containers)
                 {
-                    if (container.State == ContainerState.Running || container.State == ContainerState.Paused || container.State == ContainerState.Restarting)
+                    if ((container.State == ContainerState.Running || container.State == ContainerState.Paused || container.State == ContainerState.Restarting)
+                        && ShouldProcess(container.Name, "Stop container"))
                     {
-                        if (ShouldProcess(container.Name, "Stop container"))
-                        {
-                            WriteVerbose($"Stopping container {container.Name}.");
-                            Await(ct => engine.Containers.StopAsync(container.Id, cancellationToken: ct));
-                        }
+                        approved.Add(container.Id);
                     }
+                }
+
+                if (approved.Count > 0)
+                {
+                    Stream((post, ct) => converger.StopAsync(name, c => approved.Contains(c.Id), new SynchronousProgress<string>(message => post(() => WriteVerbose(message))), ct));
                 }
 
                 if (PassThru)
