@@ -55,6 +55,9 @@ namespace ContainerTools.Engine.Containers
         /// <summary>A shell command the engine runs to check health (CMD-SHELL).</summary>
         public string? HealthCommand { get; set; }
 
+        /// <summary>The full healthcheck test as compose gives it (["CMD", args...], ["CMD-SHELL", command], ["NONE"]); used instead of HealthCommand.</summary>
+        public IList<string>? HealthTest { get; set; }
+
         public TimeSpan? HealthInterval { get; set; }
 
         public TimeSpan? HealthTimeout { get; set; }

@@ -127,7 +127,18 @@ namespace ContainerTools.Engine.Containers
                 host.CapDrop = spec.CapDrop.ToList();
             }
 
-            if (spec.HealthCommand != null || spec.HealthInterval != null || spec.HealthRetries != null || spec.HealthTimeout != null || spec.HealthStartPeriod != null)
+            if (spec.HealthTest != null && spec.HealthTest.Count > 0)
+            {
+                parameters.Healthcheck = new HealthcheckConfig
+                {
+                    Test = spec.HealthTest.ToList(),
+                    Interval = spec.HealthInterval,
+                    Timeout = spec.HealthTimeout,
+                    StartPeriod = spec.HealthStartPeriod,
+                    Retries = spec.HealthRetries,
+                };
+            }
+            else if (spec.HealthCommand != null || spec.HealthInterval != null || spec.HealthRetries != null || spec.HealthTimeout != null || spec.HealthStartPeriod != null)
             {
                 if (string.IsNullOrWhiteSpace(spec.HealthCommand))
                 {

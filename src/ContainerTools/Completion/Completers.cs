@@ -188,3 +188,20 @@ namespace ContainerTools.Completion
         }
     }
 }
+
+namespace ContainerTools.Completion
+{
+    /// <summary>Completes compose project names from the live engine (the com.docker.compose.project label of its containers).</summary>
+    public sealed class ProjectNameCompleter : System.Management.Automation.IArgumentCompleter
+    {
+        public System.Collections.Generic.IEnumerable<System.Management.Automation.CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters) =>
+            EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+            {
+                var query = new ContainerTools.Engine.Containers.ContainerQuery();
+                query.Labels.Add(ContainerTools.Engine.Compose.ComposeProjectSummary.ProjectLabel);
+                return ContainerTools.Engine.Compose.ComposeProjectSummary.FromContainers(engine, engine.Containers.ListAsync(query, ct).GetAwaiter().GetResult())
+                    .Select(p => (p.Name, $"{p.Name} ({p.Status})"));
+            });
+    }
+}

@@ -17,7 +17,7 @@ namespace ContainerTools.Cmdlets.Project
     [Cmdlet(VerbsCommon.Get, "ContainerProject", DefaultParameterSetName = Running)]
     [OutputType(typeof(ComposeProjectSummary), ParameterSetName = new[] { Running })]
     [OutputType(typeof(ComposeProject), ParameterSetName = new[] { FromFile })]
-    public sealed class GetContainerProjectCommand : ContainerToolsCmdlet
+    public sealed class GetContainerProjectCommand : ProjectCmdlet
     {
         private const string Running = "Running";
         private const string FromFile = "FromFile";
@@ -89,52 +89,11 @@ namespace ContainerTools.Cmdlets.Project
 
         private void ResolveFile()
         {
-            var current = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-            var options = new ComposeLoadOptions { ProjectName = ProjectName, CurrentDirectory = current, Environment = ProcessEnvironment() };
-            foreach (var path in Path)
+            var project = LoadProject(Path, ProjectName, EnvironmentFile, Profile);
+            if (project != null)
             {
-                options.Paths.Add(GetUnresolvedProviderPathFromPSPath(path));
+                WriteObject(project);
             }
-
-            foreach (var file in EnvironmentFile ?? Array.Empty<string>())
-            {
-                options.EnvironmentFiles.Add(GetUnresolvedProviderPathFromPSPath(file));
-            }
-
-            foreach (var profile in Profile ?? Array.Empty<string>())
-            {
-                options.Profiles.Add(profile);
-            }
-
-            WriteVerbose($"Loading compose files: {string.Join(", ", options.Paths)}.");
-            ComposeProject project;
-            try
-            {
-                project = ComposeLoader.Load(options);
-            }
-            catch (ContainerEngineException e)
-            {
-                WriteFailure(e, e.Target ?? string.Join(",", Path));
-                return;
-            }
-
-            foreach (var warning in project.Warnings)
-            {
-                WriteWarning(warning);
-            }
-
-            WriteObject(project);
-        }
-
-        private static IDictionary<string, string> ProcessEnvironment()
-        {
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            {
-                result[(string)entry.Key] = entry.Value as string ?? string.Empty;
-            }
-
-            return result;
         }
     }
 }
