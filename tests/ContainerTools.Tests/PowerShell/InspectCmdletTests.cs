@@ -105,7 +105,17 @@ namespace ContainerTools.Tests.PowerShell
             var samples = _ps.Invoke("Get-ContainerStatistics $name -Stream", Vars("name", name)).AssertSuccess().Objects<ContainerStatistics>().ToList();
             Assert.NotEmpty(samples);
             Assert.All(samples, s => Assert.Equal(name, s.Name));
-            Assert.Equal("exited", TestEngine.Docker("inspect", "-f", "{{.State.Status}}", name));
+            // The feed ends when the engine's stats collector sees the process gone; the engine records the exit a moment
+            // later. A feed that ended while the container still had seconds to run would not see "exited" in this window.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+            var state = TestEngine.Docker("inspect", "-f", "{{.State.Status}}", name);
+            while (state != "exited" && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+                state = TestEngine.Docker("inspect", "-f", "{{.State.Status}}", name);
+            }
+
+            Assert.Equal("exited", state);
         }
 
         [Fact]
