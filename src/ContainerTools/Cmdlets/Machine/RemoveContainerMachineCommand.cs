@@ -1,5 +1,6 @@
 using System;
 using System.Management.Automation;
+using ContainerTools.Engine.Machines;
 using ContainerTools.Engine.Model;
 
 namespace ContainerTools.Cmdlets.Machine
@@ -10,30 +11,17 @@ namespace ContainerTools.Cmdlets.Machine
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "ContainerMachine", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
-    public sealed class RemoveContainerMachineCommand : MachineCmdlet
+    public sealed class RemoveContainerMachineCommand : MachineTargetCmdlet
     {
-        /// <summary>Machine names (wildcards allowed), or machines from Get-ContainerMachine by their Name.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [SupportsWildcards]
-        [ArgumentCompleter(typeof(Completion.MachineNameCompleter))]
-        public string[] Name { get; set; } = Array.Empty<string>();
-
         /// <summary>Stops a running machine and removes it; without -Force a running machine is a MachineRunning error.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            foreach (var definition in Resolve(Name))
-            {
-                if (!ShouldProcess(definition.Name, "Remove machine and all its data"))
-                {
-                    continue;
-                }
+        protected override string Action => "Remove machine and all its data";
 
-                Run("Removing machine " + definition.Name, definition.Name, (progress, ct) => Manager.RemoveAsync(definition, Force, progress, ct));
-            }
+        protected override void Act(MachineDefinition definition)
+        {
+            Run("Removing machine " + definition.Name, definition.Name, (progress, ct) => Manager.RemoveAsync(definition, Force, progress, ct));
         }
     }
 }
