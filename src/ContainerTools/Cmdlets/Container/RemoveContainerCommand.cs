@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Connection;
+using ContainerTools.Engine.Internal;
 using ContainerTools.Engine.Model;
 
 namespace ContainerTools.Cmdlets.Container
@@ -55,7 +56,7 @@ namespace ContainerTools.Cmdlets.Container
             }
 
             var engine = ResolveEngine();
-            var until = Until == null ? (DateTimeOffset?)null : new DateTimeOffset(Until.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(Until.Value, DateTimeKind.Local) : Until.Value);
+            var until = Until == null ? (DateTimeOffset?)null : Time.FromUser(Until.Value);
             TryRun(engine.Name, () =>
             {
                 var candidates = Await(ct => engine.Containers.PruneCandidatesAsync(Label, until, ct));

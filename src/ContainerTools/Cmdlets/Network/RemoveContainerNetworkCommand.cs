@@ -86,7 +86,7 @@ namespace ContainerTools.Cmdlets.Network
         private void PruneUnused()
         {
             var engine = ResolveEngine();
-            var until = Until == null ? (DateTimeOffset?)null : new DateTimeOffset(Until.Value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(Until.Value, DateTimeKind.Local) : Until.Value);
+            var until = Until == null ? (DateTimeOffset?)null : Time.FromUser(Until.Value);
             TryRun(engine.Name, () =>
             {
                 var candidates = Await(ct => engine.Networks.PruneCandidatesAsync(Label, until, ct));
