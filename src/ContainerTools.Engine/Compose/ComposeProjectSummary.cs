@@ -2,7 +2,10 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
 using ContainerTools.Engine.Connection;
+using ContainerTools.Engine.Containers;
 using ContainerTools.Engine.Model;
 
 namespace ContainerTools.Engine.Compose
@@ -42,6 +45,14 @@ namespace ContainerTools.Engine.Compose
         public ContainerEngineConnection Engine { get; }
 
         public override string ToString() => Name;
+
+        /// <summary>The projects running on an engine [docker compose ls -a]: its containers with the project label, grouped.</summary>
+        public static async Task<IReadOnlyList<ComposeProjectSummary>> ListAsync(ContainerEngineConnection engine, CancellationToken cancellationToken = default)
+        {
+            var query = new ContainerQuery();
+            query.Labels.Add(ProjectLabel);
+            return FromContainers(engine, await engine.Containers.ListAsync(query, cancellationToken).ConfigureAwait(false));
+        }
 
         /// <summary>Groups containers into projects by their com.docker.compose.project label (containers without it are left out), by name.</summary>
         public static IReadOnlyList<ComposeProjectSummary> FromContainers(ContainerEngineConnection engine, IEnumerable<Container> containers) =>

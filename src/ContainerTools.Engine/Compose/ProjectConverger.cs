@@ -126,6 +126,10 @@ namespace ContainerTools.Engine.Compose
             _engine = engine ?? throw new ArgumentNullException(nameof(engine));
         }
 
+        /// <summary>Whether docker compose stop would stop this container: running, paused or restarting.</summary>
+        public static bool IsStoppable(Container container) =>
+            container.State == ContainerState.Running || container.State == ContainerState.Paused || container.State == ContainerState.Restarting;
+
         /// <summary>The containers of a project on the engine (every state), one-off containers left out.</summary>
         public async Task<IReadOnlyList<Container>> GetContainersAsync(string projectName, CancellationToken cancellationToken = default)
         {
@@ -326,7 +330,7 @@ namespace ContainerTools.Engine.Compose
             var stopped = new List<Container>();
             foreach (var container in containers.OrderByDescending(c => c.Created))
             {
-                if (container.State == ContainerState.Running || container.State == ContainerState.Paused || container.State == ContainerState.Restarting)
+                if (IsStoppable(container))
                 {
                     if (!approve(container))
                     {

@@ -102,9 +102,9 @@ namespace ContainerTools.Engine.Containers
         /// <summary>One stats JSON object to a sample, with docker stats' arithmetic (cli/command/container/stats_helpers.go).</summary>
         internal ContainerStatistics ParseStatistics(JsonElement root, bool windows, string reference)
         {
-            var id = Str(root, "id") ?? reference;
-            var name = (Str(root, "name") ?? reference).TrimStart('/');
-            var read = ParseTime(Str(root, "read"));
+            var id = EngineJson.String(root, "id") ?? reference;
+            var name = (EngineJson.String(root, "name") ?? reference).TrimStart('/');
+            var read = (EngineJson.Time(root, "read") ?? default);
             var cpu = Obj(root, "cpu_stats");
             var precpu = Obj(root, "precpu_stats");
             var memory = Obj(root, "memory_stats");
@@ -117,7 +117,7 @@ namespace ContainerTools.Engine.Containers
             if (windows)
             {
                 // 100 ns intervals the container could have used on all its processors between the two readings.
-                var possible = (read - ParseTime(Str(root, "preread"))).Ticks * Num(root, "num_procs");
+                var possible = (read - (EngineJson.Time(root, "preread") ?? default)).Ticks * Num(root, "num_procs");
                 cpuPercent = possible > 0 ? (double)(totalUsage - previousTotal) / possible * 100.0 : 0;
                 memoryUsage = Num(memory, "privateworkingset");
                 var storage = Obj(root, "storage_stats");
@@ -156,7 +156,7 @@ namespace ContainerTools.Engine.Containers
                 {
                     foreach (var entry in entries.EnumerateArray())
                     {
-                        var op = Str(entry, "op") ?? string.Empty;
+                        var op = EngineJson.String(entry, "op") ?? string.Empty;
                         if (op.Length == 0)
                         {
                             continue;
@@ -188,11 +188,6 @@ namespace ContainerTools.Engine.Containers
                 blockRead, blockWritten, Num(Obj(root, "pids_stats"), "current"));
         }
 
-        private static DateTimeOffset ParseTime(string? text) =>
-            text != null && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t)
-                ? t
-                : default;
-
         private static JsonElement? Obj(JsonElement? parent, string property) =>
             parent.HasValue && parent.Value.ValueKind == JsonValueKind.Object && parent.Value.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Object
                 ? value
@@ -209,8 +204,5 @@ namespace ContainerTools.Engine.Containers
             // Unlimited memory reads as a uint64 near 2^63 or above on some kernels: clamp rather than fail.
             return value.TryGetInt64(out var n) ? n : value.TryGetUInt64(out var u) ? (long)Math.Min(u, long.MaxValue) : (long)value.GetDouble();
         }
-
-        private static string? Str(JsonElement parent, string property) =>
-            parent.ValueKind == JsonValueKind.Object && parent.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
     }
 }

@@ -207,21 +207,11 @@ namespace ContainerTools.Engine.Containers
         {
             using var doc = JsonDocument.Parse(json);
             var root = doc.RootElement;
-            var type = Text(root, "Type") ?? string.Empty;
-            var action = Text(root, "Action") ?? Text(root, "status") ?? string.Empty;
-            var id = Text(root, "id") ?? string.Empty;
-            var attributes = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            if (root.TryGetProperty("Actor", out var actor) && actor.ValueKind == JsonValueKind.Object)
-            {
-                id = Text(actor, "ID") ?? id;
-                if (actor.TryGetProperty("Attributes", out var attrs) && attrs.ValueKind == JsonValueKind.Object)
-                {
-                    foreach (var a in attrs.EnumerateObject())
-                    {
-                        attributes[a.Name] = a.Value.ValueKind == JsonValueKind.String ? a.Value.GetString()! : a.Value.GetRawText();
-                    }
-                }
-            }
+            var type = EngineJson.String(root, "Type") ?? string.Empty;
+            var action = EngineJson.String(root, "Action") ?? EngineJson.String(root, "status") ?? string.Empty;
+            var actor = EngineJson.Element(root, "Actor");
+            var id = EngineJson.String(actor, "ID") ?? EngineJson.String(root, "id") ?? string.Empty;
+            var attributes = EngineJson.Map(actor, "Attributes");
 
             DateTimeOffset time;
             if (root.TryGetProperty("timeNano", out var nano) && nano.ValueKind == JsonValueKind.Number && nano.TryGetInt64(out var ns) && ns > 0)
@@ -238,10 +228,7 @@ namespace ContainerTools.Engine.Containers
             }
 
             attributes.TryGetValue("name", out var name);
-            return new ContainerEngineEvent(_engine, type, action, id, name, attributes, Text(root, "scope") ?? "local", time);
+            return new ContainerEngineEvent(_engine, type, action, id, name, attributes, EngineJson.String(root, "scope") ?? "local", time);
         }
-
-        private static string? Text(JsonElement e, string property) =>
-            e.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
     }
 }

@@ -65,6 +65,17 @@ namespace ContainerTools.Engine.Internal
             return await send.ConfigureAwait(false);
         }
 
+        public static bool IsSuccess(HttpStatusCode status) => (int)status >= 200 && (int)status < 300;
+
+        /// <summary>For raw requests: a status outside 2xx becomes the same typed error the library's exceptions become.</summary>
+        public static void Check(HttpStatusCode status, string body, string resourceKind, string? target)
+        {
+            if (!IsSuccess(status))
+            {
+                throw Translate(status, ApiMessage(body), resourceKind, target, null);
+            }
+        }
+
         /// <summary>The engine's {"message": "..."} text, or the raw body.</summary>
         public static string ApiMessage(string? body)
         {

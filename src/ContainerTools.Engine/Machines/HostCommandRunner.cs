@@ -33,7 +33,7 @@ namespace ContainerTools.Engine.Machines
                 StandardErrorEncoding = Encoding.UTF8,
             };
             // ProcessStartInfo.ArgumentList is not in netstandard2.0: quote each argument the way the runtime splits them.
-            start.Arguments = JoinArguments(command.Arguments);
+            start.Arguments = Wsl.WindowsCommandLine.Join(command.Arguments);
 
             var output = new StringBuilder();
             var error = new StringBuilder();
@@ -131,53 +131,6 @@ namespace ContainerTools.Engine.Machines
             catch (Win32Exception)
             {
             }
-        }
-
-        /// <summary>Joins arguments so that the runtime's command-line splitting (on every platform) gives them back unchanged.</summary>
-        internal static string JoinArguments(System.Collections.Generic.IEnumerable<string> arguments)
-        {
-            var sb = new StringBuilder();
-            foreach (var argument in arguments)
-            {
-                if (sb.Length > 0)
-                {
-                    sb.Append(' ');
-                }
-
-                if (argument.Length > 0 && argument.IndexOfAny(new[] { ' ', '\t', '\n', '"', '\\' }) < 0)
-                {
-                    sb.Append(argument);
-                    continue;
-                }
-
-                sb.Append('"');
-                var backslashes = 0;
-                foreach (var c in argument)
-                {
-                    if (c == '\\')
-                    {
-                        backslashes++;
-                        continue;
-                    }
-
-                    if (c == '"')
-                    {
-                        sb.Append('\\', backslashes * 2 + 1);
-                    }
-                    else
-                    {
-                        sb.Append('\\', backslashes);
-                    }
-
-                    backslashes = 0;
-                    sb.Append(c);
-                }
-
-                sb.Append('\\', backslashes * 2);
-                sb.Append('"');
-            }
-
-            return sb.ToString();
         }
     }
 

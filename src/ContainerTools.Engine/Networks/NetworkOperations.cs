@@ -79,7 +79,7 @@ namespace ContainerTools.Engine.Networks
                     return null;
                 }
 
-                Check(status, body, r);
+                EngineCall.Check(status, body, Kind, r);
                 using var doc = JsonDocument.Parse(body);
                 return ToNetwork(doc.RootElement);
             }, cancellationToken);
@@ -127,7 +127,7 @@ namespace ContainerTools.Engine.Networks
                 }
 
                 var message = EngineCall.ApiMessage(text);
-                if (!IsSuccess(status) && (message.IndexOf("overlaps", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                if (!EngineCall.IsSuccess(status) && (message.IndexOf("overlaps", StringComparison.OrdinalIgnoreCase) >= 0 ||
                                            message.IndexOf("no available network", StringComparison.OrdinalIgnoreCase) >= 0))
                 {
                     throw new ContainerEngineException("SubnetUnavailable", EngineErrorKind.Conflict,
@@ -135,7 +135,7 @@ namespace ContainerTools.Engine.Networks
                         name);
                 }
 
-                Check(status, text, name);
+                EngineCall.Check(status, text, Kind, name);
                 using var doc = JsonDocument.Parse(text);
                 return EngineJson.String(doc.RootElement, "Id");
             }, cancellationToken).ConfigureAwait(false);
@@ -173,18 +173,18 @@ namespace ContainerTools.Engine.Networks
                 }
 
                 var message = EngineCall.ApiMessage(text);
-                if (!IsSuccess(status) && message.IndexOf("active endpoints", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (!EngineCall.IsSuccess(status) && message.IndexOf("active endpoints", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     var now = await TryGetAsync(network.Id, cancellationToken).ConfigureAwait(false) ?? network;
                     throw InUse(now);
                 }
 
-                if (!IsSuccess(status) && message.IndexOf("pre-defined", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (!EngineCall.IsSuccess(status) && message.IndexOf("pre-defined", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     throw Predefined(network.Name);
                 }
 
-                Check(status, text, network.Name);
+                EngineCall.Check(status, text, Kind, network.Name);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -221,7 +221,7 @@ namespace ContainerTools.Engine.Networks
             return EngineCall.RunAsync(_engine, Kind, null, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/networks/prune" + EngineJson.FilterQuery(filters), null, cancellationToken).ConfigureAwait(false);
-                Check(status, text, null);
+                EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 var deleted = EngineJson.Array(doc.RootElement, "NetworksDeleted").Select(e => e.GetString() ?? string.Empty).Where(s => s.Length > 0).ToList();
                 return new PruneResult(Kind, deleted, 0, _engine);
@@ -293,18 +293,18 @@ namespace ContainerTools.Engine.Networks
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, $"/networks/{net.Id}/connect", body, cancellationToken).ConfigureAwait(false);
                 var message = EngineCall.ApiMessage(text);
-                if (!IsSuccess(status) && message.IndexOf("already exists in network", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (!EngineCall.IsSuccess(status) && message.IndexOf("already exists in network", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     return false; // connected by someone else since we looked
                 }
 
-                if (!IsSuccess(status) && (status == HttpStatusCode.Forbidden || status == HttpStatusCode.BadRequest || status == HttpStatusCode.InternalServerError))
+                if (!EngineCall.IsSuccess(status) && (status == HttpStatusCode.Forbidden || status == HttpStatusCode.BadRequest || status == HttpStatusCode.InternalServerError))
                 {
                     throw new ContainerEngineException("NetworkConnectFailed", EngineErrorKind.InvalidArgument,
                         $"The engine refused to connect container '{target.Name}' to network '{net.Name}': {message.TrimEnd('.')}.", target.Name);
                 }
 
-                Check(status, text, net.Name);
+                EngineCall.Check(status, text, Kind, net.Name);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -332,13 +332,13 @@ namespace ContainerTools.Engine.Networks
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, $"/networks/{net.Id}/disconnect", body, cancellationToken).ConfigureAwait(false);
                 var message = EngineCall.ApiMessage(text);
-                if (!IsSuccess(status) && (message.IndexOf("is not connected", StringComparison.OrdinalIgnoreCase) >= 0 ||
+                if (!EngineCall.IsSuccess(status) && (message.IndexOf("is not connected", StringComparison.OrdinalIgnoreCase) >= 0 ||
                                            (force && message.IndexOf("not found", StringComparison.OrdinalIgnoreCase) >= 0)))
                 {
                     return false;
                 }
 
-                Check(status, text, net.Name);
+                EngineCall.Check(status, text, Kind, net.Name);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -415,7 +415,7 @@ namespace ContainerTools.Engine.Networks
             await EngineCall.RunAsync(_engine, Kind, null, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/networks" + EngineJson.FilterQuery(filters), null, cancellationToken).ConfigureAwait(false);
-                Check(status, text, null);
+                EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 return doc.RootElement.ValueKind == JsonValueKind.Array
                     ? doc.RootElement.EnumerateArray().Select(e => (EngineJson.String(e, "Id") ?? string.Empty, EngineJson.String(e, "Name") ?? string.Empty)).ToList()
@@ -459,7 +459,7 @@ namespace ContainerTools.Engine.Networks
                     return ((string, string, JsonElement)?)null;
                 }
 
-                if (!IsSuccess(status))
+                if (!EngineCall.IsSuccess(status))
                 {
                     throw EngineCall.Translate(status, EngineCall.ApiMessage(text), "Container", r, null);
                 }
@@ -556,15 +556,5 @@ namespace ContainerTools.Engine.Networks
         private static ContainerEngineException Predefined(string name) =>
             new ContainerEngineException("PredefinedNetwork", EngineErrorKind.InvalidArgument,
                 $"'{name}' is one of the networks every engine has (bridge, host, none); it cannot be removed.", name);
-
-        private static bool IsSuccess(HttpStatusCode status) => (int)status >= 200 && (int)status < 300;
-
-        private static void Check(HttpStatusCode status, string body, string? target)
-        {
-            if (!IsSuccess(status))
-            {
-                throw EngineCall.Translate(status, EngineCall.ApiMessage(body), Kind, target, null);
-            }
-        }
     }
 }

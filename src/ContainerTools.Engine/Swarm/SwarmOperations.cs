@@ -67,7 +67,7 @@ namespace ContainerTools.Engine.Swarm
             EngineCall.RunAsync(_engine, Kind, null, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/info", null, cancellationToken).ConfigureAwait(false);
-                Check(status, text, null);
+                EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 var swarm = EngineJson.Element(doc.RootElement, "Swarm");
                 var managers = EngineJson.Array(swarm, "RemoteManagers")
@@ -87,9 +87,9 @@ namespace ContainerTools.Engine.Swarm
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/swarm", null, cancellationToken).ConfigureAwait(false);
                 CheckManager(status, text);
-                Check(status, text, _engine.Name);
+                EngineCall.Check(status, text, Kind, _engine.Name);
                 var (infoStatus, infoText) = await EngineJson.SendAsync(c, HttpMethod.Get, "/info", null, cancellationToken).ConfigureAwait(false);
-                Check(infoStatus, infoText, _engine.Name);
+                EngineCall.Check(infoStatus, infoText, Kind, _engine.Name);
                 using var doc = JsonDocument.Parse(text);
                 using var info = JsonDocument.Parse(infoText);
                 var root = doc.RootElement;
@@ -134,7 +134,7 @@ namespace ContainerTools.Engine.Swarm
             await EngineCall.RunAsync(_engine, Kind, _engine.Name, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/swarm/init", body, cancellationToken).ConfigureAwait(false);
-                if (!IsSuccess(status))
+                if (!EngineCall.IsSuccess(status))
                 {
                     var message = EngineCall.ApiMessage(text).TrimEnd('.');
                     var advice = message.IndexOf("advertise address", StringComparison.OrdinalIgnoreCase) >= 0
@@ -193,7 +193,7 @@ namespace ContainerTools.Engine.Swarm
             await EngineCall.RunAsync(_engine, Kind, _engine.Name, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/swarm/join", body, cancellationToken).ConfigureAwait(false);
-                if (!IsSuccess(status))
+                if (!EngineCall.IsSuccess(status))
                 {
                     var message = EngineCall.ApiMessage(text).TrimEnd('.');
                     var tokenProblem = message.IndexOf("token", StringComparison.OrdinalIgnoreCase) >= 0 || message.IndexOf("fingerprint", StringComparison.OrdinalIgnoreCase) >= 0;
@@ -225,19 +225,19 @@ namespace ContainerTools.Engine.Swarm
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/swarm/leave" + (force ? "?force=true" : string.Empty), null, cancellationToken).ConfigureAwait(false);
                 var message = EngineCall.ApiMessage(text);
-                if (!IsSuccess(status) && message.IndexOf("not part of a swarm", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (!EngineCall.IsSuccess(status) && message.IndexOf("not part of a swarm", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     return false;
                 }
 
-                if (!IsSuccess(status) && message.IndexOf("manager", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (!EngineCall.IsSuccess(status) && message.IndexOf("manager", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     throw new ContainerEngineException("SwarmLeaveRefused", EngineErrorKind.Conflict,
                         $"The engine {_engine.Name} is a manager of its swarm; leaving may cost the swarm its quorum, and the last manager's leaving ends the swarm and its services. " +
                         "Add -Force to leave anyway (or demote it to a worker first).", _engine.Name);
                 }
 
-                Check(status, text, _engine.Name);
+                EngineCall.Check(status, text, Kind, _engine.Name);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
         }
@@ -251,7 +251,7 @@ namespace ContainerTools.Engine.Swarm
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/nodes", null, cancellationToken).ConfigureAwait(false);
                 CheckManager(status, text);
-                Check(status, text, null);
+                EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 return (IReadOnlyList<ContainerSwarmNode>)doc.RootElement.EnumerateArray().Select(n => ToNode(n, membership.NodeId))
                     .OrderBy(n => n.Role == SwarmNodeRole.Manager ? 0 : 1).ThenBy(n => n.Hostname, StringComparer.Ordinal).ThenBy(n => n.Id, StringComparer.Ordinal).ToList();
@@ -330,15 +330,5 @@ namespace ContainerTools.Engine.Swarm
                 _engine.Name);
 
         private static string Title(string value) => value.Length == 0 ? value : char.ToUpperInvariant(value[0]) + value.Substring(1);
-
-        private static bool IsSuccess(HttpStatusCode status) => (int)status >= 200 && (int)status < 300;
-
-        private static void Check(HttpStatusCode status, string text, string? target)
-        {
-            if (!IsSuccess(status))
-            {
-                throw EngineCall.Translate(status, EngineCall.ApiMessage(text), Kind, target, null);
-            }
-        }
     }
 }

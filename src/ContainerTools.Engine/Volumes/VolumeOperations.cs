@@ -79,7 +79,7 @@ namespace ContainerTools.Engine.Volumes
             var volumes = await EngineCall.RunAsync(_engine, Kind, null, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/volumes" + EngineJson.FilterQuery(filters), null, cancellationToken).ConfigureAwait(false);
-                Check(status, text, null);
+                EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 return EngineJson.Array(doc.RootElement, "Volumes").Select(ToVolume).ToList();
             }, cancellationToken).ConfigureAwait(false);
@@ -102,7 +102,7 @@ namespace ContainerTools.Engine.Volumes
                     return null;
                 }
 
-                Check(status, text, n);
+                EngineCall.Check(status, text, Kind, n);
                 using var doc = JsonDocument.Parse(text);
                 return ToVolume(doc.RootElement);
             }, cancellationToken);
@@ -146,7 +146,7 @@ namespace ContainerTools.Engine.Volumes
             var created = await EngineCall.RunAsync(_engine, Kind, name, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/volumes/create", body, cancellationToken).ConfigureAwait(false);
-                if (!IsSuccess(status) && name != null && EngineCall.ApiMessage(text).IndexOf("already in use with driver", StringComparison.OrdinalIgnoreCase) >= 0)
+                if (!EngineCall.IsSuccess(status) && name != null && EngineCall.ApiMessage(text).IndexOf("already in use with driver", StringComparison.OrdinalIgnoreCase) >= 0)
                 {
                     return null; // created by someone else, with another driver, since we looked
                 }
@@ -158,7 +158,7 @@ namespace ContainerTools.Engine.Volumes
                         body["Driver"]);
                 }
 
-                Check(status, text, name);
+                EngineCall.Check(status, text, Kind, name);
                 using var doc = JsonDocument.Parse(text);
                 return ToVolume(doc.RootElement);
             }, cancellationToken).ConfigureAwait(false);
@@ -196,7 +196,7 @@ namespace ContainerTools.Engine.Volumes
                         $"Volume '{n}' is in use by {who}. Remove them first (Remove-Container {list} -Force), then remove the volume.", n);
                 }
 
-                Check(status, text, n);
+                EngineCall.Check(status, text, Kind, n);
                 return true;
             }, cancellationToken);
         }
@@ -260,7 +260,7 @@ namespace ContainerTools.Engine.Volumes
             return await EngineCall.RunAsync(_engine, Kind, null, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/volumes/prune" + EngineJson.FilterQuery(filters), null, cancellationToken).ConfigureAwait(false);
-                Check(status, text, null);
+                EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 var deleted = EngineJson.Array(doc.RootElement, "VolumesDeleted").Select(e => e.GetString() ?? string.Empty).Where(s => s.Length > 0).ToList();
                 return new PruneResult(Kind, deleted, EngineJson.Long(doc.RootElement, "SpaceReclaimed", 0), _engine);
@@ -293,7 +293,7 @@ namespace ContainerTools.Engine.Volumes
         {
             var (status, text) = await EngineJson.SendAsync(client, HttpMethod.Get,
                 "/containers/json?all=1" + EngineJson.FilterQuery(EngineFilters.Of("volume", volume), '&'), null, cancellationToken).ConfigureAwait(false);
-            if (!IsSuccess(status))
+            if (!EngineCall.IsSuccess(status))
             {
                 return new List<string>();
             }
@@ -330,15 +330,5 @@ namespace ContainerTools.Engine.Volumes
         private ResourceNotFoundException NotFound(string name) =>
             new ResourceNotFoundException(Kind, name,
                 $"No volume named '{name}' exists on {_engine.Name}. Get-ContainerVolume lists the volumes there; New-ContainerVolume creates one.");
-
-        private static bool IsSuccess(HttpStatusCode status) => (int)status >= 200 && (int)status < 300;
-
-        private static void Check(HttpStatusCode status, string body, string? target)
-        {
-            if (!IsSuccess(status))
-            {
-                throw EngineCall.Translate(status, EngineCall.ApiMessage(body), Kind, target, null);
-            }
-        }
     }
 }

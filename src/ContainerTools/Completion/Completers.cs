@@ -197,11 +197,7 @@ namespace ContainerTools.Completion
         public System.Collections.Generic.IEnumerable<System.Management.Automation.CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
             System.Management.Automation.Language.CommandAst commandAst, System.Collections.IDictionary fakeBoundParameters) =>
             EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
-            {
-                var query = new ContainerTools.Engine.Containers.ContainerQuery();
-                query.Labels.Add(ContainerTools.Engine.Compose.ComposeProjectSummary.ProjectLabel);
-                return ContainerTools.Engine.Compose.ComposeProjectSummary.FromContainers(engine, engine.Containers.ListAsync(query, ct).GetAwaiter().GetResult())
-                    .Select(p => (p.Name, $"{p.Name} ({p.Status})"));
-            });
+                ContainerTools.Engine.Compose.ComposeProjectSummary.ListAsync(engine, ct).GetAwaiter().GetResult()
+                    .Select(p => (p.Name, $"{p.Name} ({p.Status})")));
     }
 }

@@ -24,8 +24,7 @@ namespace ContainerTools.Internal
                 case DateTimeOffset offset:
                     return offset;
                 case DateTime time:
-                    // Unspecified (e.g. [datetime]'2024-05-01 10:00') is local time, as Get-Date gives it.
-                    return time.Kind == DateTimeKind.Utc ? new DateTimeOffset(time) : new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Local));
+                    return Time.FromUser(time);
                 case TimeSpan span:
                     return now - span;
                 case int _:

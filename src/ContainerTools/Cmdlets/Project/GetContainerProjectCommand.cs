@@ -60,10 +60,8 @@ namespace ContainerTools.Cmdlets.Project
             var engine = ResolveEngine();
             TryRun(engine.Name, () =>
             {
-                var query = new ContainerQuery();
-                query.Labels.Add(ComposeProjectSummary.ProjectLabel);
                 WriteVerbose($"Listing containers labelled {ComposeProjectSummary.ProjectLabel} on {engine.Name}.");
-                var projects = ComposeProjectSummary.FromContainers(engine, Await(ct => engine.Containers.ListAsync(query, ct)));
+                var projects = Await(ct => ComposeProjectSummary.ListAsync(engine, ct));
                 if (Name == null || Name.Length == 0)
                 {
                     WriteObject(projects, enumerateCollection: true);

@@ -18,7 +18,7 @@ namespace ContainerTools.Cmdlets.Project
         internal ComposeProject? LoadProject(string[]? paths, string? projectName, string[]? environmentFiles, string[]? profiles)
         {
             var current = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
-            var options = new ComposeLoadOptions { ProjectName = projectName, CurrentDirectory = current, Environment = ProcessEnvironment() };
+            var options = new ComposeLoadOptions { ProjectName = projectName, CurrentDirectory = current };
             if (paths == null || paths.Length == 0)
             {
                 var found = DefaultFiles.Select(f => System.IO.Path.Combine(current, f)).FirstOrDefault(File.Exists);
@@ -64,17 +64,6 @@ namespace ContainerTools.Cmdlets.Project
                 WriteFailure(e, e.Target ?? string.Join(",", options.Paths));
                 return null;
             }
-        }
-
-        internal static IDictionary<string, string> ProcessEnvironment()
-        {
-            var result = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            {
-                result[(string)entry.Key] = entry.Value as string ?? string.Empty;
-            }
-
-            return result;
         }
     }
 }

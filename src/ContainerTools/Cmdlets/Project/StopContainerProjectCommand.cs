@@ -33,7 +33,7 @@ namespace ContainerTools.Cmdlets.Project
                 var approved = new System.Collections.Generic.HashSet<string>();
                 foreach (var container in containers)
                 {
-                    if ((container.State == ContainerState.Running || container.State == ContainerState.Paused || container.State == ContainerState.Restarting)
+                    if (ProjectConverger.IsStoppable(container)
                         && ShouldProcess(container.Name, "Stop container"))
                     {
                         approved.Add(container.Id);
