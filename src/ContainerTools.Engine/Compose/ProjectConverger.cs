@@ -77,6 +77,9 @@ namespace ContainerTools.Engine.Compose
 
         public bool ForceRecreate { get; set; }
 
+        /// <summary>Build every service that has build: (docker compose up --build); without it only images that are missing are built.</summary>
+        public bool Build { get; set; }
+
         /// <summary>Remove containers of the project whose service is no longer in the files.</summary>
         public bool RemoveOrphans { get; set; }
 
@@ -110,7 +113,7 @@ namespace ContainerTools.Engine.Compose
     /// and each resource is created, recreated, started or left alone. Compose (Start-ContainerProject) and DSC share it.
     /// Every step is idempotent, so a convergence that failed part way is repaired by the next one.
     /// </summary>
-    public sealed class ProjectConverger
+    public sealed partial class ProjectConverger
     {
         public const string ServiceLabel = "com.docker.compose.service";
         public const string ContainerNumberLabel = "com.docker.compose.container-number";
@@ -118,6 +121,9 @@ namespace ContainerTools.Engine.Compose
         public const string OneOffLabel = "com.docker.compose.oneoff";
         public const string NetworkLabel = "com.docker.compose.network";
         public const string VolumeLabel = "com.docker.compose.volume";
+
+        /// <summary>The id of the image a container was created from (compose v2 records it to notice a changed image).</summary>
+        public const string ImageLabel = "com.docker.compose.image";
 
         private readonly ContainerEngineConnection _engine;
 
@@ -186,6 +192,7 @@ namespace ContainerTools.Engine.Compose
             foreach (var service in services)
             {
                 var hash = service.ComputeConfigHash();
+                var imageId = await TryImageIdAsync(ImageName(project, service), cancellationToken).ConfigureAwait(false);
                 var mine = running.Where(c => c.Labels.TryGetValue(ServiceLabel, out var s) && s == service.Name).ToList();
                 var replicas = service.ContainerName != null ? 1 : service.Replicas;
                 for (var number = 1; number <= replicas; number++)
@@ -209,6 +216,10 @@ namespace ContainerTools.Engine.Compose
                     else if (!existing.Labels.TryGetValue(ConfigHashLabel, out var had) || had != hash)
                     {
                         step = new ProjectStep(ProjectStepKind.Recreate, "Container", name, service.Name, number, "configuration changed");
+                    }
+                    else if (ImageChanged(existing, imageId))
+                    {
+                        step = new ProjectStep(ProjectStepKind.Recreate, "Container", name, service.Name, number, "image changed");
                     }
                     else if (existing.State != ContainerState.Running && !CompletedAsAsked(project, service, existing))
                     {
@@ -274,7 +285,6 @@ namespace ContainerTools.Engine.Compose
                 }
             }
 
-            var checkedImages = new HashSet<string>(StringComparer.Ordinal);
             foreach (var service in plan.Services)
             {
                 var steps = plan.Steps.Where(s => s.ResourceKind == "Container" && s.Service == service.Name).ToList();
@@ -292,14 +302,15 @@ namespace ContainerTools.Engine.Compose
                         await WaitForDependenciesAsync(project, service, plan, log, cancellationToken).ConfigureAwait(false);
                     }
 
-                    if (approved.Any(s => s.Kind == ProjectStepKind.Create || s.Kind == ProjectStepKind.Recreate) && checkedImages.Add(service.Name))
+                    string? imageId = null;
+                    if (approved.Any(s => s.Kind == ProjectStepKind.Create || s.Kind == ProjectStepKind.Recreate))
                     {
-                        await EnsureImageAsync(service, log, cancellationToken).ConfigureAwait(false);
+                        imageId = await EnsureImageAsync(project, service, log, cancellationToken).ConfigureAwait(false);
                     }
 
                     foreach (var step in approved)
                     {
-                        await ApplyContainerStepAsync(project, service, step, log, cancellationToken).ConfigureAwait(false);
+                        await ApplyContainerStepAsync(project, service, step, imageId, log, cancellationToken).ConfigureAwait(false);
                     }
                 }
                 catch (ContainerEngineException e) when (!(e is ProjectServiceException))
@@ -398,18 +409,15 @@ namespace ContainerTools.Engine.Compose
         public static string ContainerName(ComposeProject project, ComposeService service, int number) =>
             service.ContainerName ?? project.Name + "-" + service.Name + "-" + number.ToString(CultureInfo.InvariantCulture);
 
-        /// <summary>The container a service runs as the engine should create it: the model mapped onto ContainerCreateSpec, with compose's labels.</summary>
-        public static ContainerCreateSpec ToCreateSpec(ComposeProject project, ComposeService service, int number)
+        /// <summary>
+        /// The container a service runs as the engine should create it: the model mapped onto ContainerCreateSpec, with compose's labels.
+        /// imageId (sha256:…) goes to the com.docker.compose.image label, as compose records it, so that a rebuilt or newly pulled image recreates the container.
+        /// </summary>
+        public static ContainerCreateSpec ToCreateSpec(ComposeProject project, ComposeService service, int number, string? imageId = null)
         {
-            if (service.Image == null)
-            {
-                throw new InvalidSpecException("ComposeBuildNotSupported",
-                    $"Service '{service.Name}' has build: and no image:. Building is not supported yet: build the image (New-ContainerImage) and name it in image:.", service.Name);
-            }
-
             var spec = new ContainerCreateSpec
             {
-                Image = service.Image,
+                Image = ImageName(project, service),
                 Name = ContainerName(project, service, number),
                 Command = service.Command?.ToList(),
                 Entrypoint = service.Entrypoint?.ToList(),
@@ -533,11 +541,11 @@ namespace ContainerTools.Engine.Compose
             spec.Labels[OneOffLabel] = "False";
             spec.Labels[ComposeProjectSummary.WorkingDirectoryLabel] = project.WorkingDirectory;
             spec.Labels[ComposeProjectSummary.ConfigFilesLabel] = string.Join(",", project.ConfigFiles);
-            spec.Labels["com.docker.compose.image"] = service.Image;
+            spec.Labels[ImageLabel] = imageId ?? spec.Image;
             return spec;
         }
 
-        private async Task ApplyContainerStepAsync(ComposeProject project, ComposeService service, ProjectStep step, IProgress<string>? log, CancellationToken cancellationToken)
+        private async Task ApplyContainerStepAsync(ComposeProject project, ComposeService service, ProjectStep step, string? imageId, IProgress<string>? log, CancellationToken cancellationToken)
         {
             switch (step.Kind)
             {
@@ -559,7 +567,7 @@ namespace ContainerTools.Engine.Compose
             }
 
             // Create (or the second half of Recreate): create, join the other networks, start; a failure removes what was created.
-            var spec = ToCreateSpec(project, service, step.Number);
+            var spec = ToCreateSpec(project, service, step.Number, imageId);
             var stale = await _engine.Containers.TryGetAsync(spec.Name!, cancellationToken).ConfigureAwait(false);
             if (stale != null && stale.Name == spec.Name)
             {
@@ -595,31 +603,34 @@ namespace ContainerTools.Engine.Compose
             }
         }
 
-        private async Task EnsureImageAsync(ComposeService service, IProgress<string>? log, CancellationToken cancellationToken)
+        /// <summary>Makes sure the service's image is on the engine (pulled as pull_policy says; a build: service must have been built) and returns its id.</summary>
+        private async Task<string?> EnsureImageAsync(ComposeProject project, ComposeService service, IProgress<string>? log, CancellationToken cancellationToken)
         {
-            var image = service.Image ?? throw new InvalidSpecException("ComposeBuildNotSupported",
-                $"Service '{service.Name}' has build: and no image:. Building is not supported yet: build the image (New-ContainerImage) and name it in image:.", service.Name);
-            if (service.PullPolicy != "always")
+            var image = ImageName(project, service);
+            if (service.PullPolicy != "always" || service.Build != null)
             {
-                try
+                var id = await TryImageIdAsync(image, cancellationToken).ConfigureAwait(false);
+                if (id != null)
                 {
-                    await _engine.Images.GetAsync(image, cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-                catch (ResourceNotFoundException)
-                {
+                    return id;
                 }
             }
 
-            if (service.PullPolicy == "never" || (service.Build != null && service.PullPolicy != "always"))
+            if (service.Build != null)
             {
-                throw new ResourceNotFoundException("Image", image, service.Build != null
-                    ? $"The image '{image}' of service '{service.Name}' is not on the engine, and building (build:) is not supported yet. Build it with New-ContainerImage -Tag {image}."
-                    : $"The image '{image}' of service '{service.Name}' is not on the engine, and pull_policy is never. Install it with Install-ContainerImage {image}.");
+                throw new ResourceNotFoundException("Image", image,
+                    $"The image '{image}' of service '{service.Name}' is not on the engine and was not built (the build was declined). Build it with Start-ContainerProject -Build, or New-ContainerImage -Tag {image}.");
+            }
+
+            if (service.PullPolicy == "never")
+            {
+                throw new ResourceNotFoundException("Image", image,
+                    $"The image '{image}' of service '{service.Name}' is not on the engine, and pull_policy is never. Install it with Install-ContainerImage {image}.");
             }
 
             log?.Report($"Pulling image {image} for service {service.Name}.");
-            await _engine.Images.PullAsync(image, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var pulled = await _engine.Images.PullAsync(image, cancellationToken: cancellationToken).ConfigureAwait(false);
+            return pulled.FirstOrDefault()?.Id;
         }
 
         private async Task WaitForDependenciesAsync(ComposeProject project, ComposeService service, ProjectPlan plan, IProgress<string>? log, CancellationToken cancellationToken)

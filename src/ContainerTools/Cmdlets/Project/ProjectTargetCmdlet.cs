@@ -29,6 +29,9 @@ namespace ContainerTools.Cmdlets.Project
         [ValidateNotNullOrEmpty]
         public string[]? EnvironmentFile { get; set; }
 
+        /// <summary>The project read from -Path by ResolveProjectName (null by name).</summary>
+        protected ComposeProject? LoadedProject { get; private set; }
+
         /// <summary>The project name this record is about; null after writing the error.</summary>
         protected string? ResolveProjectName()
         {
@@ -37,7 +40,8 @@ namespace ContainerTools.Cmdlets.Project
                 return ProjectName;
             }
 
-            return LoadProject(Path, ProjectName, EnvironmentFile, null)?.Name;
+            LoadedProject = LoadProject(Path, ProjectName, EnvironmentFile, null);
+            return LoadedProject?.Name;
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Threading.Tasks;
 using System.Management.Automation;
 using ContainerTools.Engine.Compose;
 using ContainerTools.Internal;
@@ -16,6 +17,10 @@ namespace ContainerTools.Cmdlets.Project
         /// <summary>Also remove the project's named volumes (those labelled with the project) and the containers' anonymous volumes.</summary>
         [Parameter]
         public SwitchParameter Volumes { get; set; }
+
+        /// <summary>Also remove images [docker compose down --rmi]: Local, the images named by the project (PROJECT-SERVICE, built for it); All, every image its services use. An image another container still uses is reported (ImageInUse) and kept.</summary>
+        [Parameter]
+        public ProjectImageRemoval? RemoveImages { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -38,6 +43,14 @@ namespace ContainerTools.Cmdlets.Project
                     approved.Add(kind + "/" + item);
                     return false;
                 }, null, ct));
+                var images = RemoveImages is ProjectImageRemoval mode
+                    ? Await(ct => converger.ListProjectImagesAsync(name, mode, LoadedProject, ct))
+                    : new List<string>();
+                foreach (var image in images)
+                {
+                    approved.Add("image/" + image);
+                }
+
                 var confirmed = new HashSet<string>();
                 foreach (var item in approved)
                 {
@@ -53,8 +66,16 @@ namespace ContainerTools.Cmdlets.Project
                     return;
                 }
 
-                Stream((post, ct) => converger.DownAsync(name, Volumes, (kind, item) => confirmed.Contains(kind + "/" + item),
-                    new SynchronousProgress<string>(message => post(() => WriteVerbose(message))), ct));
+                var failures = Stream(async (post, ct) =>
+                {
+                    var log = new SynchronousProgress<string>(message => post(() => WriteVerbose(message)));
+                    await converger.DownAsync(name, Volumes, (kind, item) => confirmed.Contains(kind + "/" + item), log, ct).ConfigureAwait(false);
+                    return await converger.RemoveImagesAsync(images, image => confirmed.Contains("image/" + image), log, ct).ConfigureAwait(false);
+                });
+                foreach (var failure in failures)
+                {
+                    WriteFailure(failure.Error, failure.Reference);
+                }
             });
         }
     }

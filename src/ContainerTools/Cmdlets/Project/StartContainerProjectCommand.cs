@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using ContainerTools.Engine;
+using ContainerTools.Engine.Build;
 using ContainerTools.Engine.Compose;
 using ContainerTools.Engine.Model;
 using ContainerTools.Internal;
@@ -32,6 +33,10 @@ namespace ContainerTools.Cmdlets.Project
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string[]? Service { get; set; }
+
+        /// <summary>Build the images of every service with build: before starting (docker compose up --build); without it only missing images are built.</summary>
+        [Parameter]
+        public SwitchParameter Build { get; set; }
 
         /// <summary>Recreate the containers even when their configuration is unchanged.</summary>
         [Parameter]
@@ -69,7 +74,7 @@ namespace ContainerTools.Cmdlets.Project
 
             var engine = ResolveEngine();
             var converger = new ProjectConverger(engine);
-            var options = new ProjectConvergeOptions { ForceRecreate = ForceRecreate, RemoveOrphans = RemoveOrphans, DependencyTimeout = DependencyTimeout };
+            var options = new ProjectConvergeOptions { Build = Build, ForceRecreate = ForceRecreate, RemoveOrphans = RemoveOrphans, DependencyTimeout = DependencyTimeout };
             foreach (var service in Service ?? Array.Empty<string>())
             {
                 options.Services.Add(service);
@@ -77,6 +82,30 @@ namespace ContainerTools.Cmdlets.Project
 
             TryRun(project.Name, () =>
             {
+                // Images first, as compose does: a failed build leaves the project as it was, and the plan sees the new image ids.
+                WriteVerbose($"Looking for services to build (build:) in project {project.Name}.");
+                foreach (var build in Await(ct => converger.PlanBuildsAsync(project, options, ct)))
+                {
+                    if (!ShouldProcess($"image {build}", $"Build for service {string.Join(", ", build.Services)} ({build.Reason})"))
+                    {
+                        continue;
+                    }
+
+                    WriteVerbose($"Building image {build} from {build.Build.Context} for service {string.Join(", ", build.Services)} ({build.Reason}).");
+                    var buildProgress = new BuildProgressWriter(this, $"Building image {build} (service {string.Join(", ", build.Services)})", 2);
+                    try
+                    {
+                        var id = Stream((post, ct) => converger.BuildImageAsync(project, build,
+                            new SynchronousProgress<ImageBuildProgress>(p => post(() => buildProgress.Report(p))),
+                            new SynchronousProgress<ImageBuildMessage>(m => post(() => WriteBuildMessage(m))), ct));
+                        WriteVerbose($"Built image {build} ({id}).");
+                    }
+                    finally
+                    {
+                        buildProgress.Complete();
+                    }
+                }
+
                 WriteVerbose($"Comparing project {project.Name} with what runs on {engine.Name} (containers labelled {ComposeProjectSummary.ProjectLabel}={project.Name}).");
                 var plan = Await(ct => converger.PlanAsync(project, options, ct));
 
@@ -119,6 +148,17 @@ namespace ContainerTools.Cmdlets.Project
                     WriteProgress(progress);
                 }
             });
+        }
+
+        // As New-ContainerImage: every line of build output on the Information stream (tags Build and the kind), warnings also as warnings.
+        private void WriteBuildMessage(ImageBuildMessage message)
+        {
+            if (message.Kind == ImageBuildMessageKind.Warning)
+            {
+                WriteWarning(message.Text);
+            }
+
+            WriteInformation(message, new[] { "Build", message.Kind.ToString() });
         }
     }
 }
