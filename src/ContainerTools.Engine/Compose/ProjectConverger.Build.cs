@@ -120,6 +120,7 @@ namespace ContainerTools.Engine.Compose
                     Dockerfile = source.Dockerfile == null ? null : Path.Combine(source.Context, source.Dockerfile),
                     Target = source.Target,
                     Network = source.Network,
+                    Platform = build.Services.Select(project.GetService).FirstOrDefault(s => s?.Platform != null)?.Platform,
                 };
                 foreach (var tag in build.Tags)
                 {

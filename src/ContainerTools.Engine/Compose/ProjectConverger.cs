@@ -471,6 +471,22 @@ namespace ContainerTools.Engine.Compose
                 spec.Tmpfs.Add(tmpfs);
             }
 
+            foreach (var server in service.Dns)
+            {
+                spec.Dns.Add(server);
+            }
+
+            // compose accepts host=ip and host:ip; the engine wants host:ip.
+            foreach (var entry in service.ExtraHosts)
+            {
+                var equals = entry.IndexOf('=');
+                spec.ExtraHosts.Add(equals > 0 ? entry.Substring(0, equals) + ":" + entry.Substring(equals + 1) : entry);
+            }
+
+            spec.StopSignal = service.StopSignal;
+            spec.StopTimeout = service.StopGracePeriod;
+            spec.Platform = service.Platform;
+
             if (service.NetworkMode != null)
             {
                 spec.Network = service.NetworkMode.StartsWith("service:", StringComparison.Ordinal)
@@ -629,7 +645,7 @@ namespace ContainerTools.Engine.Compose
             }
 
             log?.Report($"Pulling image {image} for service {service.Name}.");
-            var pulled = await _engine.Images.PullAsync(image, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var pulled = await _engine.Images.PullAsync(image, platform: service.Platform, cancellationToken: cancellationToken).ConfigureAwait(false);
             return pulled.FirstOrDefault()?.Id;
         }
 

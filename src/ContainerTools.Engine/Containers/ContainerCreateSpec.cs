@@ -82,6 +82,21 @@ namespace ContainerTools.Engine.Containers
 
         public bool AutoRemove { get; set; }
 
+        /// <summary>DNS servers (--dns).</summary>
+        public IList<string> Dns { get; } = new List<string>();
+
+        /// <summary>Entries for /etc/hosts, "host:ip" (--add-host).</summary>
+        public IList<string> ExtraHosts { get; } = new List<string>();
+
+        /// <summary>The signal that stops the container (--stop-signal), e.g. SIGINT.</summary>
+        public string? StopSignal { get; set; }
+
+        /// <summary>How long a stop waits before killing (--stop-timeout); whole seconds.</summary>
+        public TimeSpan? StopTimeout { get; set; }
+
+        /// <summary>The platform of the image to use (--platform), e.g. linux/amd64.</summary>
+        public string? Platform { get; set; }
+
         /// <summary>What relative host paths in -Volume/-Mount/-EnvironmentFile are relative to.</summary>
         public string BaseDirectory { get; set; } = System.IO.Directory.GetCurrentDirectory();
     }

@@ -33,6 +33,8 @@ namespace ContainerTools.Engine.Containers
                 ReadonlyRootfs = spec.ReadOnly,
                 AutoRemove = spec.AutoRemove,
                 Init = spec.Init ? true : (bool?)null,
+                DNS = spec.Dns.Count == 0 ? null : spec.Dns.ToList(),
+                ExtraHosts = spec.ExtraHosts.Count == 0 ? null : spec.ExtraHosts.ToList(),
             };
             var parameters = new CreateContainerParameters
             {
@@ -50,6 +52,9 @@ namespace ContainerTools.Engine.Containers
                 AttachStderr = true,
                 Labels = spec.Labels.Count == 0 ? null : new Dictionary<string, string>(spec.Labels),
                 HostConfig = host,
+                StopSignal = string.IsNullOrWhiteSpace(spec.StopSignal) ? null : spec.StopSignal!.Trim(),
+                StopTimeout = spec.StopTimeout,
+                Platform = string.IsNullOrWhiteSpace(spec.Platform) ? null : spec.Platform!.Trim(),
             };
 
             parameters.Env = BuildEnvironment(spec);

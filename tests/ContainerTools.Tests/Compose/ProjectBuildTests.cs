@@ -1,6 +1,7 @@
 using System;
 using System.Collections;
 using System.Linq;
+using System.Management.Automation;
 using ContainerTools.Tests.Infrastructure;
 using Xunit;
 
@@ -196,6 +197,74 @@ CMD [""sh"", ""-c"", ""trap 'exit 0' TERM; while true; do sleep 1; done""]
             Assert.Equal(new[] { _project + "-app-1", _project + "-cache-1" }, Oracle().Select(c => c.Name));
             Assert.Equal(_project + "-custom:1", TestEngine.Docker("inspect", "-f", "{{.Config.Image}}", _project + "-app-1").Trim());
             Assert.Equal("False", TestEngine.Docker("image", "inspect", "-f", "{{index .Config.Labels \"containertools.compose.local\"}}", _project + "-custom:1").Trim());
+        }
+
+        [Fact]
+        public void RemoveImages_reports_an_image_still_in_use_keeps_it_and_is_idempotent()
+        {
+            var file = _folder.Write("compose.yaml", $"services:\n  app:\n    build: ./app\n    init: true\n  base:\n    image: {TestEngine.Image}\n    command: [sleep, '600']\n    init: true\n");
+            _folder.Write("app/Dockerfile", $"FROM {TestEngine.Image}\nLABEL purpose=remove-images\nCMD [\"sleep\", \"600\"]\n");
+            var vars = new Hashtable { ["file"] = file, ["p"] = _project };
+            _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p", vars).AssertSuccess();
+            var image = _project + "-app:latest";
+            var user = _project + "-user";
+            TestEngine.Docker("create", "--name", user, image);
+            try
+            {
+                // -WhatIf lists the project's own image, not the shared base image (Local), and removes nothing.
+                var whatIf = _ps.Invoke("Remove-ContainerProject -ProjectName $p -RemoveImages Local -WhatIf -Verbose", vars).AssertSuccess();
+                Assert.Equal(2, Oracle().Length);
+                Assert.NotEmpty(Lines(TestEngine.Docker("image", "ls", "-q", image)));
+
+                var removed = _ps.Invoke("Remove-ContainerProject -ProjectName $p -RemoveImages Local", vars);
+                var error = Assert.Single(removed.Errors);
+                Assert.Equal("ImageInUse", error.FullyQualifiedErrorId.Split(',')[0]);
+                Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+                Assert.Equal(image, error.TargetObject);
+                Assert.Empty(Oracle());
+                Assert.NotEmpty(Lines(TestEngine.Docker("image", "ls", "-q", image)));
+                Assert.NotEmpty(Lines(TestEngine.Docker("image", "ls", "-q", TestEngine.Image)));
+            }
+            finally
+            {
+                TestEngine.DockerResult("rm", "-f", user);
+            }
+
+            // The project is gone; the image is still found by its label, and removed; then there is nothing left to do.
+            _ps.Invoke("Remove-ContainerProject -ProjectName $p -RemoveImages Local", vars).AssertSuccess();
+            Assert.Empty(Lines(TestEngine.Docker("image", "ls", "-q", image)));
+            _ps.Invoke("Remove-ContainerProject -ProjectName $p -RemoveImages All", vars).AssertSuccess();
+        }
+
+        [Fact]
+        public void Service_keys_dns_extra_hosts_stop_signal_grace_period_and_platform_reach_the_container()
+        {
+            var platform = TestEngine.Docker("image", "inspect", "-f", "{{.Os}}/{{.Architecture}}", TestEngine.Image).Trim();
+            var file = _folder.Write("compose.yaml", $@"
+services:
+  keys:
+    image: {TestEngine.Image}
+    command: [sleep, '600']
+    dns: [10.0.0.53, 10.0.0.54]
+    extra_hosts: [""db.example:10.1.2.3"", ""api.example=10.1.2.4""]
+    stop_signal: SIGINT
+    stop_grace_period: 7s
+    platform: {platform}
+");
+            var vars = new Hashtable { ["file"] = file, ["p"] = _project };
+            _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p", vars).AssertSuccess();
+            var name = _project + "-keys-1";
+            Assert.Equal("[10.0.0.53 10.0.0.54]|[db.example:10.1.2.3 api.example:10.1.2.4]|SIGINT|7",
+                TestEngine.Docker("inspect", "-f", "{{.HostConfig.Dns}}|{{.HostConfig.ExtraHosts}}|{{.Config.StopSignal}}|{{.Config.StopTimeout}}", name).Trim());
+            Assert.Contains("10.1.2.3\tdb.example", TestEngine.Docker("exec", name, "cat", "/etc/hosts"));
+
+            // A platform the image is not for: the engine refuses it, so platform: really reaches it.
+            var other = platform.EndsWith("/s390x", StringComparison.Ordinal) ? "linux/ppc64le" : "linux/s390x";
+            _folder.Write("compose.yaml", $"services:\n  keys:\n    image: {TestEngine.Image}\n    command: [sleep, '600']\n    pull_policy: never\n    platform: {other}\n");
+            var failed = _ps.Invoke("Start-ContainerProject -Path $file -ProjectName $p", vars);
+            var error = Assert.Single(failed.Errors);
+            Assert.Contains("Service 'keys'", error.Exception.Message);
+            Assert.Contains("platform", error.Exception.Message, StringComparison.OrdinalIgnoreCase);
         }
     }
 }
