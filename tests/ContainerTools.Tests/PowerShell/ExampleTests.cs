@@ -15,9 +15,9 @@ namespace ContainerTools.Tests.PowerShell
         public static TheoryData<string> Examples()
         {
             var data = new TheoryData<string>();
-            // quickstart.ps1 has its own test below, with what it must print.
+            // quickstart.ps1 and compose-app.ps1 have their own tests below, with what they must print.
             foreach (var file in Directory.GetFiles(Path.Combine(TestEngine.RepositoryRoot, "examples"), "*.ps1").OrderBy(f => f)
-                         .Where(f => Path.GetFileName(f) != "quickstart.ps1"))
+                         .Where(f => Path.GetFileName(f) != "quickstart.ps1" && Path.GetFileName(f) != "compose-app.ps1"))
             {
                 data.Add(Path.GetFileName(file));
             }
@@ -44,6 +44,22 @@ namespace ContainerTools.Tests.PowerShell
             Assert.Contains("containers left from this example: 0", text);
             Assert.Matches(@"Id\s+Image\s+Command\s+Created\s+Status\s+Ports\s+Name", text);
             Assert.Equal(string.Empty, TestEngine.Docker("ps", "-a", "-q", "--filter", "label=io.containertools.example=quickstart"));
+        }
+    }
+
+    public class ComposeExampleTests
+    {
+        [Fact]
+        public void Compose_app_builds_talks_through_both_networks_and_leaves_nothing()
+        {
+            var (exitCode, text) = Ctpwsh.Run("-File", Path.Combine(TestEngine.RepositoryRoot, "examples", "compose-app.ps1"));
+            Assert.True(exitCode == 0, text);
+            Assert.DoesNotContain("Exception", text);
+            Assert.Contains("web says: hello from a built image", text);
+            Assert.Contains("the store says, through web: hello from the store", text);
+            Assert.Contains("unchanged on the second run: True", text);
+            Assert.Contains("containers left: 0", text);
+            Assert.Contains("images left: 0", text);
         }
     }
 
