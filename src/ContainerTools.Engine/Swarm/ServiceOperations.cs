@@ -294,7 +294,8 @@ namespace ContainerTools.Engine.Swarm
                 }
 
                 var updating = updateState == "updating" || updateState == "rollback_started";
-                if (!updating && upToDate.Count == service.Replicas && wanted.Count == service.Replicas)
+                // RunningTasks also counts tasks still stopping (scaled down, replaced): they must be gone too.
+                if (!updating && upToDate.Count == service.Replicas && wanted.Count == service.Replicas && service.RunningTasks == service.Replicas)
                 {
                     return service;
                 }
