@@ -81,7 +81,7 @@ namespace ContainerTools.Tests.Machines
                 var service = Assert.Single(Shell.Invoke(
                     $"New-ContainerService -Engine {Engine} -Name {name} -Image {TestEngine.Image} -Replicas 2 -Command sleep,3600 -Publish '18080:80','18081:81/udp' " +
                     "-Environment @{ GREETING = 'hello'; LEVEL = '1' } -Label @{ team = 'tools' } -ContainerLabel 'tier=web' -Constraint 'node.role==worker' " +
-                    "-UpdateParallelism 2 -UpdateFailureAction continue -Limit @{ Memory = '64m' } -Wait -PassThru").AssertSuccess().Objects<ContainerService>());
+                    "-UpdateParallelism 2 -UpdateFailureAction continue -Limit @{ Memory = '64m' } -StopGracePeriod 00:00:01 -Wait -PassThru").AssertSuccess().Objects<ContainerService>());
                 Assert.Equal(2, service.Replicas);
                 Assert.Equal(2, service.RunningTasks);
                 Assert.Equal("Replicated", service.Mode);
@@ -191,7 +191,7 @@ namespace ContainerTools.Tests.Machines
             var name = TestEngine.UniqueName("svc");
             try
             {
-                var result = Shell.Invoke($"New-ContainerService -Engine {Engine} -Name {name} -Image {TestEngine.Image} -Command sleep,3600 -Constraint 'node.labels.nobody==here' -Wait -Timeout 60");
+                var result = Shell.Invoke($"New-ContainerService -Engine {Engine} -Name {name} -Image {TestEngine.Image} -Command sleep,3600 -Constraint 'node.labels.nobody==here' -StopGracePeriod 00:00:01 -Wait -Timeout 60");
                 var error = Assert.Single(result.Errors);
                 Assert.Equal("ServiceConvergeFailed", error.FullyQualifiedErrorId.Split(',')[0]);
                 Assert.Contains("no suitable node", error.Exception.Message, StringComparison.Ordinal);
