@@ -60,7 +60,6 @@ namespace ContainerTools.Engine.Swarm
         public async Task<ContainerService> CreateAsync(ServiceSpecification specification, CancellationToken cancellationToken = default)
         {
             specification.Validate();
-            await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
             if (await TryGetAsync(specification.Name, cancellationToken).ConfigureAwait(false) != null)
             {
                 throw Exists(specification.Name);
@@ -69,7 +68,7 @@ namespace ContainerTools.Engine.Swarm
             var id = await EngineCall.RunAsync(_engine, Kind, specification.Name, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, "/services/create", ServiceSpecJson.ToEngine(specification), cancellationToken).ConfigureAwait(false);
-                _engine.Swarm.CheckManager(status, text);
+                await CheckManagerAsync(status, text, cancellationToken).ConfigureAwait(false);
                 if (status == HttpStatusCode.Conflict)
                 {
                     throw Exists(specification.Name);
@@ -86,7 +85,6 @@ namespace ContainerTools.Engine.Swarm
         public async Task<IReadOnlyList<ContainerService>> ListAsync(IEnumerable<string>? names = null, IEnumerable<string>? labels = null,
             CancellationToken cancellationToken = default)
         {
-            await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
             var filters = new EngineFilters();
             foreach (var label in labels ?? Array.Empty<string>())
             {
@@ -105,7 +103,6 @@ namespace ContainerTools.Engine.Swarm
         /// <summary>One service by name, id or id prefix; null when there is none.</summary>
         public async Task<ContainerService?> TryGetAsync(string reference, CancellationToken cancellationToken = default)
         {
-            await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
             var raw = await InspectAsync(reference, cancellationToken).ConfigureAwait(false);
             if (raw == null)
             {
@@ -138,7 +135,6 @@ namespace ContainerTools.Engine.Swarm
         public async Task<(ContainerService Service, bool Updated)> UpdateAsync(string reference, Func<ServiceSpecification, ServiceSpecification> edit, bool force = false,
             CancellationToken cancellationToken = default)
         {
-            await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
             for (var attempt = 1; ; attempt++)
             {
                 var raw = await InspectAsync(reference, cancellationToken).ConfigureAwait(false) ?? throw NotFound(reference);
@@ -171,7 +167,7 @@ namespace ContainerTools.Engine.Swarm
                 {
                     var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, $"/services/{raw.Id}/update?version={raw.Version}", tree, cancellationToken)
                         .ConfigureAwait(false);
-                    _engine.Swarm.CheckManager(status, text);
+                    await CheckManagerAsync(status, text, cancellationToken).ConfigureAwait(false);
                     if (!EngineCall.IsSuccess(status) && EngineCall.ApiMessage(text).IndexOf("out of sequence", StringComparison.OrdinalIgnoreCase) >= 0 && attempt == 1)
                     {
                         return true;
@@ -195,7 +191,6 @@ namespace ContainerTools.Engine.Swarm
         /// <summary>Removes a service and so its tasks (docker service rm); false when there was none.</summary>
         public async Task<bool> RemoveAsync(string reference, CancellationToken cancellationToken = default)
         {
-            await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
             var raw = await InspectAsync(reference, cancellationToken).ConfigureAwait(false);
             if (raw == null)
             {
@@ -210,7 +205,7 @@ namespace ContainerTools.Engine.Swarm
                     return false;
                 }
 
-                _engine.Swarm.CheckManager(status, text);
+                await CheckManagerAsync(status, text, cancellationToken).ConfigureAwait(false);
                 EngineCall.Check(status, text, Kind, reference);
                 return true;
             }, cancellationToken).ConfigureAwait(false);
@@ -223,7 +218,6 @@ namespace ContainerTools.Engine.Swarm
         public async Task<IReadOnlyList<ContainerServiceTask>> ListTasksAsync(string? service = null, ServiceTaskState desiredState = ServiceTaskState.All,
             CancellationToken cancellationToken = default)
         {
-            await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
             var filters = new EngineFilters();
             string? serviceId = null;
             if (service != null)
@@ -241,7 +235,7 @@ namespace ContainerTools.Engine.Swarm
             return await EngineCall.RunAsync(_engine, "ServiceTask", service, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/tasks" + EngineJson.FilterQuery(filters), null, cancellationToken).ConfigureAwait(false);
-                _engine.Swarm.CheckManager(status, text);
+                await CheckManagerAsync(status, text, cancellationToken).ConfigureAwait(false);
                 EngineCall.Check(status, text, Kind, service);
                 var (nodeStatus, nodeText) = await EngineJson.SendAsync(c, HttpMethod.Get, "/nodes", null, cancellationToken).ConfigureAwait(false);
                 EngineCall.Check(nodeStatus, nodeText, "SwarmNode", null);
@@ -374,7 +368,7 @@ namespace ContainerTools.Engine.Swarm
                     return null;
                 }
 
-                _engine.Swarm.CheckManager(status, text);
+                await CheckManagerAsync(status, text, cancellationToken).ConfigureAwait(false);
                 EngineCall.Check(status, text, Kind, reference);
                 using var doc = JsonDocument.Parse(text);
                 return new RawService(EngineJson.String(doc.RootElement, "ID") ?? reference, EngineJson.Long(EngineJson.Element(doc.RootElement, "Version"), "Index", 0), text);
@@ -384,7 +378,7 @@ namespace ContainerTools.Engine.Swarm
             await EngineCall.RunAsync(_engine, Kind, null, async c =>
             {
                 var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Get, "/services?status=true" + filterQuery, null, cancellationToken).ConfigureAwait(false);
-                _engine.Swarm.CheckManager(status, text);
+                await CheckManagerAsync(status, text, cancellationToken).ConfigureAwait(false);
                 EngineCall.Check(status, text, Kind, null);
                 using var doc = JsonDocument.Parse(text);
                 return (IReadOnlyList<ContainerService>)doc.RootElement.EnumerateArray().Select(ToService).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
@@ -413,6 +407,19 @@ namespace ContainerTools.Engine.Swarm
                 EngineJson.Long(t, "Slot", 0), nodeId, hostnames.TryGetValue(nodeId, out var host) ? host : string.Empty, at > 0 ? image.Substring(0, at) : image,
                 Title(EngineJson.String(t, "DesiredState")), Title(EngineJson.String(status, "State")), EngineJson.Time(status, "Timestamp"),
                 EngineJson.String(status, "Err") ?? string.Empty, EngineJson.String(EngineJson.Element(status, "ContainerStatus"), "ContainerID") ?? string.Empty);
+        }
+
+        /// <summary>
+        /// The engine answers 503 when it manages no swarm: then the same SwarmNotActive or NotSwarmManager error as the
+        /// swarm cmdlets give. (Asked only then: /info waits while the engine stops containers, so it is not asked up front.)
+        /// </summary>
+        private async Task CheckManagerAsync(HttpStatusCode status, string text, CancellationToken cancellationToken)
+        {
+            if (status == HttpStatusCode.ServiceUnavailable)
+            {
+                await _engine.Swarm.RequireManagerAsync(cancellationToken).ConfigureAwait(false);
+                _engine.Swarm.CheckManager(status, text);
+            }
         }
 
         private ContainerEngineException Exists(string name) =>

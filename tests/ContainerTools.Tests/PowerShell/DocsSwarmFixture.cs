@@ -18,18 +18,33 @@ namespace ContainerTools.Tests.PowerShell
         private readonly object _gate = new object();
         private string? _store;
         private string? _dockerConfig;
-        private string? _engineAddress;
+        private ContainerTools.Engine.Connection.ContainerEngineConnection? _engine;
+        private string? _context;
+        private Exception? _failure;
 
         public static bool NeedsSwarm(string page) => SwarmPage.IsMatch(page);
 
-        /// <summary>The swarm manager's engine address, made on first use.</summary>
-        public string EngineAddress
+        /// <summary>The swarm manager's engine, made on first use (a failure is kept: no second machine is tried).</summary>
+        public ContainerTools.Engine.Connection.ContainerEngineConnection Engine
         {
             get
             {
                 lock (_gate)
                 {
-                    return _engineAddress ??= Create();
+                    if (_failure != null)
+                    {
+                        throw new InvalidOperationException("The docs swarm could not be made: " + _failure.Message, _failure);
+                    }
+
+                    try
+                    {
+                        return _engine ??= Create();
+                    }
+                    catch (Exception e)
+                    {
+                        _failure = e;
+                        throw;
+                    }
                 }
             }
         }
@@ -58,8 +73,9 @@ namespace ContainerTools.Tests.PowerShell
             Directory.Delete(_dockerConfig!, recursive: true);
         }
 
-        private string Create()
+        private ContainerTools.Engine.Connection.ContainerEngineConnection Create()
         {
+            // Any machine made here is in this store, which Dispose empties, even when making it failed half-way.
             _store = Directory.CreateTempSubdirectory("ct-docs-swarm-").FullName;
             _dockerConfig = Directory.CreateTempSubdirectory("ct-docs-swarm-config-").FullName;
             var previousStore = Environment.GetEnvironmentVariable(MachineStore.StoreVariable);
@@ -69,10 +85,12 @@ namespace ContainerTools.Tests.PowerShell
             try
             {
                 using var shell = new PowerShellSession();
-                var machine = shell.Invoke($"New-ContainerMachine {TestEngine.UniqueName("ctdocs")} -Isolated -PassThru").AssertSuccess().Objects<ContainerMachine>().Single();
-                var address = machine.EngineAddress!;
+                _context = TestEngine.UniqueName("ctdocs");
+                var machine = shell.Invoke($"New-ContainerMachine {_context} -Isolated -PassThru").AssertSuccess().Objects<ContainerMachine>().Single();
                 var load = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardError = true, RedirectStandardOutput = true };
-                foreach (var a in new[] { "-c", "docker --host \"$1\" save \"$2\" | docker --host \"$3\" load", "sh", TestEngine.Host, TestEngine.Image, address })
+                load.Environment["DOCKER_CONFIG"] = _dockerConfig;
+                load.Environment.Remove("DOCKER_HOST");
+                foreach (var a in new[] { "-c", "docker --host \"$1\" save \"$2\" | docker --context \"$3\" load", "sh", TestEngine.Host, TestEngine.Image, _context })
                 {
                     load.ArgumentList.Add(a);
                 }
@@ -88,8 +106,8 @@ namespace ContainerTools.Tests.PowerShell
                     }
                 }
 
-                shell.Invoke($"Initialize-ContainerSwarm -Engine '{address}' -AdvertiseAddress {machine.NetworkAddress}").AssertSuccess();
-                return address;
+                shell.Invoke($"Initialize-ContainerSwarm -Engine {_context} -AdvertiseAddress {machine.NetworkAddress}").AssertSuccess();
+                return machine.Engine!;
             }
             finally
             {
@@ -102,8 +120,11 @@ namespace ContainerTools.Tests.PowerShell
         public string Docker(params string[] args)
         {
             var start = new System.Diagnostics.ProcessStartInfo("docker") { RedirectStandardError = true, RedirectStandardOutput = true };
-            start.ArgumentList.Add("--host");
-            start.ArgumentList.Add(EngineAddress);
+            _ = Engine;
+            start.Environment["DOCKER_CONFIG"] = _dockerConfig;
+            start.Environment.Remove("DOCKER_HOST");
+            start.ArgumentList.Add("--context");
+            start.ArgumentList.Add(_context!);
             foreach (var a in args)
             {
                 start.ArgumentList.Add(a);

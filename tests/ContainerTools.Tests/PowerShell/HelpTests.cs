@@ -275,7 +275,7 @@ namespace ContainerTools.Tests.PowerShell
             // A prefix of this run's own: concurrent runs (a developer and CI) and leftovers of a crash cannot collide.
             var runPrefix = NamePrefix + Guid.NewGuid().ToString("N").Substring(0, 8) + "-";
             var script = code.Replace(NamePrefix, runPrefix, StringComparison.Ordinal);
-            string? swarmEngine = null;
+            ContainerTools.Engine.Connection.ContainerEngineConnection? swarmEngine = null;
             // Registry examples log in: they write a docker config of their own, never the machine's.
             var dockerConfig = Directory.CreateTempSubdirectory("ct-docs-config-").FullName;
             var previousConfig = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
@@ -288,12 +288,12 @@ namespace ContainerTools.Tests.PowerShell
             {
                 PowerShellResult result;
                 // Pages about services and stacks run on a swarm of their own (the shared engine is in none).
-                swarmEngine = DocsSwarmFixture.NeedsSwarm(page) ? _swarm.EngineAddress : null;
+                swarmEngine = DocsSwarmFixture.NeedsSwarm(page) ? _swarm.Engine : null;
                 using (var session = new PowerShellSession())
                 {
                     if (swarmEngine != null)
                     {
-                        session.Invoke($"Connect-ContainerEngine -Uri '{swarmEngine}' | Out-Null").AssertSuccess();
+                        session.Invoke("Connect-ContainerEngine -InputObject $swarm | Out-Null", new System.Collections.Hashtable { ["swarm"] = swarmEngine }).AssertSuccess();
                     }
 
                     result = session.Invoke(script);
