@@ -72,6 +72,11 @@
         'Exit-ContainerSwarm'
         'Get-ContainerSwarm'
         'Get-ContainerSwarmNode'
+        'New-ContainerService'
+        'Get-ContainerService'
+        'Set-ContainerService'
+        'Remove-ContainerService'
+        'Get-ContainerServiceTask'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

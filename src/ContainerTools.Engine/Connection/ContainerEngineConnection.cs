@@ -31,6 +31,7 @@ namespace ContainerTools.Engine.Connection
             Networks = new NetworkOperations(this);
             Volumes = new VolumeOperations(this);
             Swarm = new SwarmOperations(this);
+            Services = new ServiceOperations(this);
         }
 
         public EngineEndpoint Endpoint { get; }
@@ -61,6 +62,9 @@ namespace ContainerTools.Engine.Connection
 
         /// <summary>Swarm mode: init, join, leave, nodes.</summary>
         public SwarmOperations Swarm { get; }
+
+        /// <summary>Swarm services and their tasks (the engine must be a swarm manager).</summary>
+        public ServiceOperations Services { get; }
 
         /// <summary>Resolves a -Engine value (address or context name) with the process environment.</summary>
         public static ContainerEngineConnection FromArgument(string engine, EngineEnvironment? environment = null) =>

@@ -292,6 +292,10 @@ namespace ContainerTools.Engine.Swarm
                 id == selfId, EngineJson.Map(spec, "Labels"), EngineJson.Time(node, "CreatedAt"));
         }
 
+        /// <summary>A SwarmNotActive or NotSwarmManager error unless the engine manages a swarm (for the service operations).</summary>
+        internal async Task RequireManagerAsync(CancellationToken cancellationToken) =>
+            RequireManager(await GetMembershipAsync(cancellationToken).ConfigureAwait(false));
+
         private void RequireManager(SwarmMembership membership)
         {
             if (!membership.Active)
@@ -307,7 +311,7 @@ namespace ContainerTools.Engine.Swarm
             }
         }
 
-        private void CheckManager(HttpStatusCode status, string text)
+        internal void CheckManager(HttpStatusCode status, string text)
         {
             // A node demoted or removed since we asked.
             if (status == HttpStatusCode.ServiceUnavailable)

@@ -200,4 +200,13 @@ namespace ContainerTools.Completion
                 ContainerTools.Engine.Compose.ComposeProjectSummary.ListAsync(engine, ct).GetAwaiter().GetResult()
                     .Select(p => (p.Name, $"{p.Name} ({p.Status})")));
     }
+
+    /// <summary>Completes swarm service names from the live engine (nothing when it manages no swarm).</summary>
+    public sealed class ServiceNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+                engine.Services.ListAsync(null, null, ct).GetAwaiter().GetResult().Select(s => (s.Name, $"{s.Name} ({s.ReplicaStatus}, {s.Image})")));
+    }
 }

@@ -224,9 +224,15 @@ namespace ContainerTools.Tests.PowerShell
     /// race other tests for the engine.
     /// </summary>
     [Collection(HelpExampleCollection.Name)]
-    public sealed class ExampleHelpTests
+    public sealed class ExampleHelpTests : IClassFixture<DocsSwarmFixture>
     {
         private const string NamePrefix = "docs-";
+        private readonly DocsSwarmFixture _swarm;
+
+        public ExampleHelpTests(DocsSwarmFixture swarm)
+        {
+            _swarm = swarm;
+        }
 
         public static TheoryData<string, string, int> Blocks()
         {
@@ -269,6 +275,7 @@ namespace ContainerTools.Tests.PowerShell
             // A prefix of this run's own: concurrent runs (a developer and CI) and leftovers of a crash cannot collide.
             var runPrefix = NamePrefix + Guid.NewGuid().ToString("N").Substring(0, 8) + "-";
             var script = code.Replace(NamePrefix, runPrefix, StringComparison.Ordinal);
+            ContainerTools.Engine.Connection.ContainerEngineConnection? swarmEngine = null;
             // Registry examples log in: they write a docker config of their own, never the machine's.
             var dockerConfig = Directory.CreateTempSubdirectory("ct-docs-config-").FullName;
             var previousConfig = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
@@ -280,8 +287,15 @@ namespace ContainerTools.Tests.PowerShell
             try
             {
                 PowerShellResult result;
+                // Pages about services and stacks run on a swarm of their own (the shared engine is in none).
+                swarmEngine = DocsSwarmFixture.NeedsSwarm(page) ? _swarm.Engine : null;
                 using (var session = new PowerShellSession())
                 {
+                    if (swarmEngine != null)
+                    {
+                        session.Invoke("Connect-ContainerEngine -InputObject $swarm | Out-Null", new System.Collections.Hashtable { ["swarm"] = swarmEngine }).AssertSuccess();
+                    }
+
                     result = session.Invoke(script);
                 }
 
@@ -300,6 +314,17 @@ namespace ContainerTools.Tests.PowerShell
                 Assert.True(networks.Length == 0, $"{page} {example} (block {block}) left networks behind: {networks.Replace('\n', ' ')}");
                 var volumes = TestEngine.Docker("volume", "ls", "--filter", "name=" + runPrefix, "--format", "{{.Name}}");
                 Assert.True(volumes.Length == 0, $"{page} {example} (block {block}) left volumes behind: {volumes.Replace('\n', ' ')}");
+                if (swarmEngine != null)
+                {
+                    var services = _swarm.Docker("service", "ls", "-q", "--filter", "name=" + runPrefix);
+                    if (services.Length > 0)
+                    {
+                        _swarm.Docker(new[] { "service", "rm" }.Concat(services.Split('\n', StringSplitOptions.TrimEntries)).ToArray());
+                    }
+
+                    Assert.True(services.Length == 0, $"{page} {example} (block {block}) left services behind: {services.Replace('\n', ' ')}");
+                }
+
                 var machines = new ContainerTools.Engine.Machines.MachineStore(machineStore).List();
                 Assert.True(machines.Count == 0, $"{page} {example} (block {block}) left machines behind: {string.Join(", ", machines.Select(m => m.Name))}");
             }
