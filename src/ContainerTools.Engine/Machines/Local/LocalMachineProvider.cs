@@ -467,11 +467,7 @@ namespace ContainerTools.Engine.Machines.Local
             }
 
             await Ip(cancellationToken, "link", "set", BridgeName, "up").ConfigureAwait(false);
-            // dockerd sets the FORWARD policy to DROP; traffic between our machines crosses the bridge.
-            if ((await _runner.RunAsync(cancellationToken, "iptables", "-C", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT").ConfigureAwait(false)).ExitCode != 0)
-            {
-                await _runner.RunCheckedAsync("MachineNetworkFailed", new HostCommand("iptables", new[] { "-I", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT" }), cancellationToken).ConfigureAwait(false);
-            }
+            await EnsureBridgeRulesAsync(cancellationToken).ConfigureAwait(false);
 
             if (!(await NamespacesAsync(cancellationToken).ConfigureAwait(false)).Contains(ns))
             {
@@ -571,15 +567,68 @@ namespace ContainerTools.Engine.Machines.Local
                 await Ip(cancellationToken, "link", "del", BridgeName).ConfigureAwait(false);
             }
 
-            for (var i = 0; i < 10; i++)
+            foreach (var rule in BridgeRules)
             {
-                var rule = new[] { "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT" };
-                if ((await _runner.RunAsync(cancellationToken, "iptables", new[] { "-C" }.Concat(rule).ToArray()).ConfigureAwait(false)).ExitCode != 0)
+                for (var i = 0; i < 10; i++)
                 {
-                    break;
-                }
+                    if ((await _runner.RunAsync(cancellationToken, "iptables", rule.Command("-C")).ConfigureAwait(false)).ExitCode != 0)
+                    {
+                        break;
+                    }
 
-                await _runner.RunAsync(cancellationToken, "iptables", new[] { "-D" }.Concat(rule).ToArray()).ConfigureAwait(false);
+                    await _runner.RunAsync(cancellationToken, "iptables", rule.Command("-D")).ConfigureAwait(false);
+                }
+            }
+        }
+
+        /// <summary>
+        /// The host's iptables rules our bridge needs, all naming ctm0 or its subnet only (the host engine's rules are never
+        /// touched). dockerd sets the FORWARD policy to DROP: traffic between machines crosses the bridge, and traffic out of
+        /// it (pulls, DNS) is forwarded and masqueraded like a container's on docker0, so an isolated machine reaches what
+        /// its host reaches (and a pull that cannot succeed fails at once instead of waiting for a DNS timeout).
+        /// </summary>
+        internal static readonly IReadOnlyList<BridgeRule> BridgeRules = new[]
+        {
+            new BridgeRule("filter", "FORWARD", "-i", BridgeName, "-o", BridgeName, "-j", "ACCEPT"),
+            new BridgeRule("filter", "FORWARD", "-i", BridgeName, "!", "-o", BridgeName, "-j", "ACCEPT"),
+            new BridgeRule("filter", "FORWARD", "-o", BridgeName, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"),
+            new BridgeRule("nat", "POSTROUTING", "-s", SubnetPrefix + "0/24", "!", "-o", BridgeName, "-j", "MASQUERADE"),
+        };
+
+        internal sealed class BridgeRule
+        {
+            private readonly string _table;
+            private readonly string _chain;
+            private readonly string[] _match;
+
+            public BridgeRule(string table, string chain, params string[] match)
+            {
+                _table = table;
+                _chain = chain;
+                _match = match;
+            }
+
+            /// <summary>iptables arguments to check (-C), insert (-I) or delete (-D) the rule.</summary>
+            public string[] Command(string action) => new[] { "-t", _table, action, _chain }.Concat(_match).ToArray();
+
+            public override string ToString() => string.Join(" ", Command("-A"));
+        }
+
+        private async Task EnsureBridgeRulesAsync(CancellationToken cancellationToken)
+        {
+            foreach (var rule in BridgeRules)
+            {
+                if ((await _runner.RunAsync(cancellationToken, "iptables", rule.Command("-C")).ConfigureAwait(false)).ExitCode != 0)
+                {
+                    await _runner.RunCheckedAsync("MachineNetworkFailed", new HostCommand("iptables", rule.Command("-I")), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // Forwarding is what dockerd turns on for its own bridge; a host without a running dockerd may have it off.
+            const string forwarding = "/proc/sys/net/ipv4/ip_forward";
+            if (File.Exists(forwarding) && File.ReadAllText(forwarding).Trim() != "1")
+            {
+                File.WriteAllText(forwarding, "1\n");
             }
         }
 
