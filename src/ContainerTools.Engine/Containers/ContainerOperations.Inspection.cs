@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Internal;
 using ContainerTools.Engine.Model;
-using Docker.DotNet;
 
 namespace ContainerTools.Engine.Containers
 {
@@ -92,14 +91,8 @@ namespace ContainerTools.Engine.Containers
         private Task<JsonDocument> GetJsonAsync(string pathAndQuery, string target, CancellationToken cancellationToken) =>
             EngineCall.RunAsync(_engine, Kind, target, async c =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath(pathAndQuery));
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new DockerApiException(response.StatusCode, body);
-                }
-
+                var (status, body) = await EngineJson.SendAsync(c, HttpMethod.Get, pathAndQuery, null, cancellationToken).ConfigureAwait(false);
+                EngineCall.Check(status, body, Kind, target);
                 return JsonDocument.Parse(body);
             }, cancellationToken);
     }
