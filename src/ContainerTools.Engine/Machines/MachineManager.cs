@@ -43,6 +43,11 @@ namespace ContainerTools.Engine.Machines
                 $"No machine named '{name}' in {Store.Root}. Get-ContainerMachine lists the machines; New-ContainerMachine creates one.", name);
         }
 
+        /// <summary>The engine of the named machine (Connect-ContainerEngine -Machine); NotFound when none, MachineIncomplete before its creation finished.</summary>
+        public ContainerEngineConnection RequireConnection(string name) =>
+            Connection(Require(name)) ?? throw new ContainerEngineException("MachineIncomplete", EngineErrorKind.Conflict,
+                $"Machine '{name}' has no engine address yet: its creation did not finish. Run New-ContainerMachine {name} again to resume it, or Remove-ContainerMachine {name}.", name);
+
         /// <summary>
         /// Creates the machine and leaves it running. A machine left incomplete by an earlier attempt is resumed with its
         /// saved definition; a complete one of that name is a conflict.

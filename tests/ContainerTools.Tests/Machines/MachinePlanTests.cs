@@ -103,6 +103,28 @@ namespace ContainerTools.Tests.Machines
         }
 
         [Fact]
+        public void AMachineWithoutAnEngineAddressHasNoConnectionAndSaysHowToFinishIt()
+        {
+            var root = Directory.CreateTempSubdirectory("ct-store-").FullName;
+            try
+            {
+                var manager = new MachineManager(new MachineStore(root), new DockerContextStore(EngineEnvironment.Current), new RecordingHostRunner());
+                manager.Store.Save(new MachineDefinition { Name = "half", Provider = MachineProviderKind.Local });
+                var e = Assert.Throws<ContainerEngineException>(() => manager.RequireConnection("half"));
+                Assert.Equal("MachineIncomplete", e.ErrorId);
+                Assert.Contains("New-ContainerMachine half", e.Message);
+                Assert.Equal("MachineNotFound", Assert.Throws<ContainerEngineException>(() => manager.RequireConnection("gone")).ErrorId);
+
+                manager.Store.Save(new MachineDefinition { Name = "done", Provider = MachineProviderKind.Local, EngineAddress = "tcp://127.0.0.1:40999" });
+                Assert.Contains("127.0.0.1:40999", manager.RequireConnection("done").Address);
+            }
+            finally
+            {
+                Directory.Delete(root, true);
+            }
+        }
+
+        [Fact]
         public async Task AHeldStoreLockMakesTheNextWaitAndGivesUpWithAClearError()
         {
             var store = new MachineStore(Directory.CreateTempSubdirectory("ct-store-").FullName);
