@@ -62,31 +62,29 @@ namespace ContainerTools.Tests.Machines
             Assert.Equal("ctm-0123456789", LocalMachineProvider.NamespaceName(Context(true).Definition));
         }
 
-        [Theory]
-        [InlineData(false)]
-        [InlineData(true)]
-        public async Task IsolatedMachinesPlannedAtTheSameMomentGetDifferentAddressesAndARemovedOnesIsFreeAgain(bool twoStores)
+        [Fact]
+        public async Task TwoIsolatedMachinesPlannedAtTheSameMomentGetDifferentAddresses()
         {
-            var root = Directory.CreateTempSubdirectory("ct-stores-").FullName;
+            var root = Directory.CreateTempSubdirectory("ct-store-").FullName;
             try
             {
-                // Without the store lock and the host-wide claims both plans read no address anywhere and take .2 (two stores:
-                // two users or test runs on one host, whose machines share the bridge).
+                // 'ip netns list' waits (up to a second) for the other plan to get there too: without the store lock both then
+                // read a store without addresses and take .2; with it the second arrives only after the first has saved.
                 using var bothPlanning = new Barrier(2);
-                var runner = MeetingRunner(bothPlanning);
-                var provider = new LocalMachineProvider(runner, Path.Combine(root, "host"));
-                var one = new MachineManager(new MachineStore(Path.Combine(root, "one")), new DockerContextStore(EngineEnvironment.Current), runner);
-                var two = new MachineManager(new MachineStore(Path.Combine(root, twoStores ? "two" : "one")), new DockerContextStore(EngineEnvironment.Current), runner);
-                var first = Isolated(one, "m-a");
-                var second = Isolated(two, "m-b");
-                await Task.WhenAll(PlanOnAThreadOfItsOwn(one, provider, first), PlanOnAThreadOfItsOwn(two, provider, second));
-                var taken = LocalMachineProvider.Address(one.Store.Find("m-a")!);
-                Assert.StartsWith("10.231.0.", taken);
-                Assert.NotEqual(taken, LocalMachineProvider.Address(two.Store.Find("m-b")!));
+                var runner = new RecordingHostRunner().On(c => c.FileName == "ip" && c.Arguments.Contains("netns"), c =>
+                {
+                    bothPlanning.SignalAndWait(TimeSpan.FromSeconds(1));
+                    return new HostCommandResult(0, string.Empty, string.Empty);
+                });
+                var manager = new MachineManager(new MachineStore(root), new DockerContextStore(EngineEnvironment.Current), runner);
+                var provider = new LocalMachineProvider(runner, Path.Combine(root, ".host"));
+                var first = Isolated(manager, "lock-a");
+                var second = Isolated(manager, "lock-b");
+                await Task.WhenAll(PlanOnAThreadOfItsOwn(manager, provider, first), PlanOnAThreadOfItsOwn(manager, provider, second));
 
-                one.Store.Delete("m-a");
-                await one.PlanAsync(provider, Isolated(one, "m-c"), CancellationToken.None);
-                Assert.Equal(taken, LocalMachineProvider.Address(one.Store.Find("m-c")!));
+                var addresses = new[] { "lock-a", "lock-b" }.Select(n => LocalMachineProvider.Address(manager.Store.Find(n)!)).ToList();
+                Assert.All(addresses, a => Assert.StartsWith("10.231.0.", a));
+                Assert.NotEqual(addresses[0], addresses[1]);
             }
             finally
             {
@@ -94,13 +92,38 @@ namespace ContainerTools.Tests.Machines
             }
         }
 
-        // 'ip netns list' waits (up to a second) for the other plan to get there too, so that two plans read at once unless a lock keeps them apart.
-        private static RecordingHostRunner MeetingRunner(Barrier bothPlanning) =>
-            new RecordingHostRunner().On(c => c.FileName == "ip" && c.Arguments.Contains("netns"), c =>
+        [Fact]
+        public async Task IsolatedMachinesOfTwoStoresPlannedAtTheSameMomentGetDifferentAddressesAndARemovedOnesIsFreeAgain()
+        {
+            var root = Directory.CreateTempSubdirectory("ct-stores-").FullName;
+            try
             {
-                bothPlanning.SignalAndWait(TimeSpan.FromSeconds(1));
-                return new HostCommandResult(0, string.Empty, string.Empty);
-            });
+                // Two stores (two users, two test runs) share the host's bridge: only the host-wide claims keep them apart.
+                using var bothPlanning = new Barrier(2);
+                var runner = new RecordingHostRunner().On(c => c.FileName == "ip" && c.Arguments.Contains("netns"), c =>
+                {
+                    bothPlanning.SignalAndWait(TimeSpan.FromSeconds(1));
+                    return new HostCommandResult(0, string.Empty, string.Empty);
+                });
+                var provider = new LocalMachineProvider(runner, Path.Combine(root, "host"));
+                var one = new MachineManager(new MachineStore(Path.Combine(root, "one")), new DockerContextStore(EngineEnvironment.Current), runner);
+                var two = new MachineManager(new MachineStore(Path.Combine(root, "two")), new DockerContextStore(EngineEnvironment.Current), runner);
+                var first = Isolated(one, "same-name");
+                var second = Isolated(two, "same-name");
+                await Task.WhenAll(PlanOnAThreadOfItsOwn(one, provider, first), PlanOnAThreadOfItsOwn(two, provider, second));
+                var taken = LocalMachineProvider.Address(one.Store.Find("same-name")!);
+                Assert.NotEqual(taken, LocalMachineProvider.Address(two.Store.Find("same-name")!));
+
+                one.Store.Delete("same-name");
+                var third = Isolated(one, "next");
+                await one.PlanAsync(provider, third, CancellationToken.None);
+                Assert.Equal(taken, LocalMachineProvider.Address(one.Store.Find("next")!));
+            }
+            finally
+            {
+                Directory.Delete(root, true);
+            }
+        }
 
         private static MachineContext Isolated(MachineManager manager, string name)
         {
