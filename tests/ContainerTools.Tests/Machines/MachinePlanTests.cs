@@ -77,10 +77,20 @@ namespace ContainerTools.Tests.Machines
                     return new HostCommandResult(0, string.Empty, string.Empty);
                 });
                 var manager = new MachineManager(new MachineStore(root), new DockerContextStore(EngineEnvironment.Current), runner);
-                var provider = new LocalMachineProvider(runner, Path.Combine(root, ".host"));
-                var first = Isolated(manager, "lock-a");
-                var second = Isolated(manager, "lock-b");
-                await Task.WhenAll(PlanOnAThreadOfItsOwn(manager, provider, first), PlanOnAThreadOfItsOwn(manager, provider, second));
+                var provider = new LocalMachineProvider(runner);
+                MachineContext Isolated(string name)
+                {
+                    var definition = new MachineDefinition { Name = name, Provider = MachineProviderKind.Local, ProviderSettings = { [LocalMachineProvider.IsolatedSetting] = "true" } };
+                    manager.Store.Save(definition);
+                    return manager.Store.ContextFor(definition);
+                }
+
+                var first = Isolated("lock-a");
+                var second = Isolated("lock-b");
+                Task PlanOnAThreadOfItsOwn(MachineContext context) =>
+                    Task.Factory.StartNew(() => manager.PlanAsync(provider, context, CancellationToken.None), CancellationToken.None,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                await Task.WhenAll(PlanOnAThreadOfItsOwn(first), PlanOnAThreadOfItsOwn(second));
 
                 var addresses = new[] { "lock-a", "lock-b" }.Select(n => LocalMachineProvider.Address(manager.Store.Find(n)!)).ToList();
                 Assert.All(addresses, a => Assert.StartsWith("10.231.0.", a));
@@ -91,50 +101,6 @@ namespace ContainerTools.Tests.Machines
                 Directory.Delete(root, true);
             }
         }
-
-        [Fact]
-        public async Task IsolatedMachinesOfTwoStoresPlannedAtTheSameMomentGetDifferentAddressesAndARemovedOnesIsFreeAgain()
-        {
-            var root = Directory.CreateTempSubdirectory("ct-stores-").FullName;
-            try
-            {
-                // Two stores (two users, two test runs) share the host's bridge: only the host-wide claims keep them apart.
-                using var bothPlanning = new Barrier(2);
-                var runner = new RecordingHostRunner().On(c => c.FileName == "ip" && c.Arguments.Contains("netns"), c =>
-                {
-                    bothPlanning.SignalAndWait(TimeSpan.FromSeconds(1));
-                    return new HostCommandResult(0, string.Empty, string.Empty);
-                });
-                var provider = new LocalMachineProvider(runner, Path.Combine(root, "host"));
-                var one = new MachineManager(new MachineStore(Path.Combine(root, "one")), new DockerContextStore(EngineEnvironment.Current), runner);
-                var two = new MachineManager(new MachineStore(Path.Combine(root, "two")), new DockerContextStore(EngineEnvironment.Current), runner);
-                var first = Isolated(one, "same-name");
-                var second = Isolated(two, "same-name");
-                await Task.WhenAll(PlanOnAThreadOfItsOwn(one, provider, first), PlanOnAThreadOfItsOwn(two, provider, second));
-                var taken = LocalMachineProvider.Address(one.Store.Find("same-name")!);
-                Assert.NotEqual(taken, LocalMachineProvider.Address(two.Store.Find("same-name")!));
-
-                one.Store.Delete("same-name");
-                var third = Isolated(one, "next");
-                await one.PlanAsync(provider, third, CancellationToken.None);
-                Assert.Equal(taken, LocalMachineProvider.Address(one.Store.Find("next")!));
-            }
-            finally
-            {
-                Directory.Delete(root, true);
-            }
-        }
-
-        private static MachineContext Isolated(MachineManager manager, string name)
-        {
-            var definition = new MachineDefinition { Name = name, Provider = MachineProviderKind.Local, ProviderSettings = { [LocalMachineProvider.IsolatedSetting] = "true" } };
-            manager.Store.Save(definition);
-            return manager.Store.ContextFor(definition);
-        }
-
-        private static Task PlanOnAThreadOfItsOwn(MachineManager manager, IMachineProvider provider, MachineContext context) =>
-            Task.Factory.StartNew(() => manager.PlanAsync(provider, context, CancellationToken.None), CancellationToken.None,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
 
         [Fact]
         public void AMachineWithoutAnEngineAddressHasNoConnectionAndSaysHowToFinishIt()

@@ -11,7 +11,6 @@ using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Connection;
-using ContainerTools.Engine.Internal;
 
 namespace ContainerTools.Engine.Machines.Local
 {
@@ -42,23 +41,11 @@ namespace ContainerTools.Engine.Machines.Local
         private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
         private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 
-        /// <summary>Host-wide state: every store's isolated machines share one bridge. Gone at reboot, with the namespaces.</summary>
-        private const string HostFolder = "/run/containertools";
-        private static readonly TimeSpan HostLockTimeout = TimeSpan.FromSeconds(30);
-
         private readonly IHostCommandRunner _runner;
-        private readonly string _hostFolder;
 
         public LocalMachineProvider(IHostCommandRunner runner)
-            : this(runner, HostFolder)
-        {
-        }
-
-        /// <summary>For tests: the host-wide address claims live below hostFolder.</summary>
-        internal LocalMachineProvider(IHostCommandRunner runner, string hostFolder)
         {
             _runner = runner;
-            _hostFolder = hostFolder;
         }
 
         public MachineProviderKind Kind => MachineProviderKind.Local;
@@ -110,7 +97,7 @@ namespace ContainerTools.Engine.Machines.Local
                 var address = Address(definition);
                 if (address == null)
                 {
-                    address = await ClaimAddressAsync(context.MachineFolder, cancellationToken).ConfigureAwait(false);
+                    address = await AllocateAddressAsync(Path.GetDirectoryName(context.MachineFolder)!, cancellationToken).ConfigureAwait(false);
                     definition.ProviderSettings[AddressSetting] = address;
                 }
 
@@ -596,53 +583,10 @@ namespace ContainerTools.Engine.Machines.Local
             }
         }
 
-        /// <summary>
-        /// Chooses a free address and claims it for the machine, under a host-wide lock: machines of other stores (other
-        /// users of the module, parallel test runs) are on the same bridge, and one planned there has no namespace yet.
-        /// A claim is a file named by the address that holds the machine's folder; it holds while that machine exists with
-        /// this address or none yet (still being planned), so a removed machine's address is free again.
-        /// </summary>
-        private async Task<string> ClaimAddressAsync(string machineFolder, CancellationToken cancellationToken)
+        private async Task<string> AllocateAddressAsync(string storeRoot, CancellationToken cancellationToken)
         {
-            var claims = Path.Combine(_hostFolder, "addresses");
-            Directory.CreateDirectory(claims);
-            using (await FileLock.AcquireAsync(Path.Combine(_hostFolder, "addresses.lock"), "Another Local machine creation on this host", HostLockTimeout, cancellationToken)
-                       .ConfigureAwait(false))
-            {
-                var address = await AllocateAddressAsync(Path.GetDirectoryName(machineFolder)!, LiveClaims(claims), cancellationToken).ConfigureAwait(false);
-                File.WriteAllText(Path.Combine(claims, address), machineFolder);
-                return address;
-            }
-        }
-
-        private static List<string> LiveClaims(string claims)
-        {
-            var live = new List<string>();
-            foreach (var file in Directory.GetFiles(claims))
-            {
-                var address = Path.GetFileName(file);
-                try
-                {
-                    var folder = File.ReadAllText(file).Trim();
-                    var owner = folder.Length == 0 ? null : new MachineStore(Path.GetDirectoryName(folder)!).Find(Path.GetFileName(folder));
-                    if (owner != null && (Address(owner) == null || Address(owner) == address))
-                    {
-                        live.Add(address);
-                    }
-                }
-                catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is InvalidSpecException)
-                {
-                    live.Add(address); // unreadable: keep the address taken rather than risk giving it twice
-                }
-            }
-
-            return live;
-        }
-
-        private async Task<string> AllocateAddressAsync(string storeRoot, IEnumerable<string> claimed, CancellationToken cancellationToken)
-        {
-            // Used: what other machines claimed, and what any of our namespaces holds now (machines of every store on this host share the bridge).
-            var used = new HashSet<string>(claimed, StringComparer.Ordinal) { BridgeAddress };
+            // Used: what any of our namespaces holds now (machines of every store on this host share the bridge).
+            var used = new HashSet<string>(StringComparer.Ordinal) { BridgeAddress };
             foreach (var ns in await NamespacesAsync(cancellationToken).ConfigureAwait(false))
             {
                 if (!ns.StartsWith("ctm-", StringComparison.Ordinal))
