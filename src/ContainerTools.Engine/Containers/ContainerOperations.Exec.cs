@@ -8,7 +8,6 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -89,18 +88,14 @@ namespace ContainerTools.Engine.Containers
             var execId = await CreateExecAsync(container, spec, attachStdin: false, spec.Tty, cancellationToken, attachOutput: false).ConfigureAwait(false);
             await EngineCall.RunAsync(_engine, Kind, container.Name, async c =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath($"/exec/{execId}/start")) { Content = Json(new Dictionary<string, object> { ["Detach"] = true, ["Tty"] = spec.Tty }) };
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
+                var (status, body) = await EngineJson.SendAsync(c, HttpMethod.Post, $"/exec/{execId}/start",
+                    new Dictionary<string, object> { ["Detach"] = true, ["Tty"] = spec.Tty }, cancellationToken).ConfigureAwait(false);
+                if (!EngineCall.IsSuccess(status) && IsStartFailure(EngineCall.ApiMessage(body)))
                 {
-                    var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    if (IsStartFailure(EngineCall.ApiMessage(body)))
-                    {
-                        throw CommandStartFailure(container, spec.Command, EngineCall.ApiMessage(body));
-                    }
-
-                    throw new DockerApiException(response.StatusCode, body);
+                    throw CommandStartFailure(container, spec.Command, EngineCall.ApiMessage(body));
                 }
+
+                EngineCall.Check(status, body, Kind, container.Name);
             }, cancellationToken).ConfigureAwait(false);
             return new ContainerCommandResult(container, execId, spec.Command.ToList(), null, Array.Empty<string>(), Array.Empty<string>(), stopwatch.Elapsed, detached: true);
         }
@@ -146,12 +141,8 @@ namespace ContainerTools.Engine.Containers
             EngineCall.RunAsync(_engine, Kind, container.Name, async c =>
             {
                 var query = string.Format(CultureInfo.InvariantCulture, "?h={0}&w={1}", rows, columns);
-                using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath($"/exec/{execId}/resize{query}"));
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
-                }
+                var (status, body) = await EngineJson.SendAsync(c, HttpMethod.Post, $"/exec/{execId}/resize{query}", null, cancellationToken).ConfigureAwait(false);
+                EngineCall.Check(status, body, Kind, container.Name);
             }, cancellationToken);
 
         /// <summary>The exit code once the engine has recorded it (the output can end a moment before); NeverStarted when the engine could not start the process.</summary>
@@ -181,14 +172,8 @@ namespace ContainerTools.Engine.Containers
         private Task<(bool Running, long? ExitCode, long Pid)> InspectExecAsync(Container container, string execId, CancellationToken cancellationToken) =>
             EngineCall.RunAsync(_engine, Kind, container.Name, async c =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath($"/exec/{execId}/json"));
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new DockerApiException(response.StatusCode, body);
-                }
-
+                var (status, body) = await EngineJson.SendAsync(c, HttpMethod.Get, $"/exec/{execId}/json", null, cancellationToken).ConfigureAwait(false);
+                EngineCall.Check(status, body, Kind, container.Name);
                 using var doc = JsonDocument.Parse(body);
                 var root = doc.RootElement;
                 var running = root.TryGetProperty("Running", out var r) && r.ValueKind == JsonValueKind.True;
@@ -249,14 +234,8 @@ namespace ContainerTools.Engine.Containers
             {
                 return await EngineCall.RunAsync(_engine, Kind, container.Name, async c =>
                 {
-                    using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath($"/containers/{container.Id}/exec")) { Content = Json(body) };
-                    using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                    var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                    if (!response.IsSuccessStatusCode)
-                    {
-                        throw new DockerApiException(response.StatusCode, text);
-                    }
-
+                    var (status, text) = await EngineJson.SendAsync(c, HttpMethod.Post, $"/containers/{container.Id}/exec", body, cancellationToken).ConfigureAwait(false);
+                    EngineCall.Check(status, text, Kind, container.Name);
                     using var doc = JsonDocument.Parse(text);
                     return doc.RootElement.GetProperty("Id").GetString()!;
                 }, cancellationToken).ConfigureAwait(false);
@@ -276,7 +255,7 @@ namespace ContainerTools.Engine.Containers
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, c.ApiPath($"/exec/{execId}/start"))
                 {
-                    Content = Json(new Dictionary<string, object> { ["Detach"] = false, ["Tty"] = tty }),
+                    Content = EngineJson.Content(new Dictionary<string, object> { ["Detach"] = false, ["Tty"] = tty }),
                 };
                 // Without these the engine does not switch the connection to a raw two-way stream and ignores what is written to it.
                 request.Headers.Connection.Add("Upgrade");
@@ -367,8 +346,5 @@ namespace ContainerTools.Engine.Containers
 
             return list;
         }
-
-        private static StringContent Json(object body) =>
-            new StringContent(JsonSerializer.Serialize(body), new UTF8Encoding(false), "application/json");
     }
 }

@@ -6,7 +6,6 @@ using System.Threading;
 using System.Threading.Tasks;
 using ContainerTools.Engine.Internal;
 using ContainerTools.Engine.Model;
-using Docker.DotNet;
 
 namespace ContainerTools.Engine.Containers
 {
@@ -84,42 +83,16 @@ namespace ContainerTools.Engine.Containers
         {
             AtomicFile.CheckTarget(path, overwrite, "-Path");
             var container = await GetAsync(reference, cancellationToken).ConfigureAwait(false);
-            await EngineCall.RunAsync(_engine, Kind, container.Name, async c =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath($"/containers/{container.Id}/export"));
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
-                }
-
-                using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                using (cancellationToken.Register(() => source.Dispose()))
-                {
-                    try
-                    {
-                        await AtomicFile.WriteAsync(path, overwrite, source, bytesWritten, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (cancellationToken.IsCancellationRequested && !(e is OperationCanceledException))
-                    {
-                        throw new OperationCanceledException(cancellationToken);
-                    }
-                }
-            }, cancellationToken).ConfigureAwait(false);
+            await EngineCall.RunAsync(_engine, Kind, container.Name,
+                c => AtomicFile.DownloadAsync(c, $"/containers/{container.Id}/export", path, overwrite, bytesWritten, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         // GET of a JSON answer, errors translated as every other call.
         private Task<JsonDocument> GetJsonAsync(string pathAndQuery, string target, CancellationToken cancellationToken) =>
             EngineCall.RunAsync(_engine, Kind, target, async c =>
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath(pathAndQuery));
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-                var body = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new DockerApiException(response.StatusCode, body);
-                }
-
+                var (status, body) = await EngineJson.SendAsync(c, HttpMethod.Get, pathAndQuery, null, cancellationToken).ConfigureAwait(false);
+                EngineCall.Check(status, body, Kind, target);
                 return JsonDocument.Parse(body);
             }, cancellationToken);
     }

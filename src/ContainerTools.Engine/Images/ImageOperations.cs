@@ -292,29 +292,21 @@ namespace ContainerTools.Engine.Images
 
         /// <summary>
         /// Writes images to a tar archive (docker save): several images in one file. The archive is written to a
-        /// temporary file next to the target and moved into place only when complete. Reports bytes written.
+        /// temporary file next to the target and moved into place only when complete. Reports bytes written. Without
+        /// overwrite an existing file is an error (ExportFileExists), before the engine is asked anything.
         /// </summary>
-        public Task ExportAsync(IReadOnlyList<string> references, string path, IProgress<long>? bytesWritten = null, CancellationToken cancellationToken = default)
+        public Task ExportAsync(IReadOnlyList<string> references, string path, bool overwrite = false, IProgress<long>? bytesWritten = null,
+            CancellationToken cancellationToken = default)
         {
             if (references.Count == 0)
             {
                 throw new InvalidSpecException("NoImageToExport", "Name at least one image to export.", path);
             }
 
-            AtomicFile.CheckTarget(path, overwrite: true, "-Path");
+            AtomicFile.CheckTarget(path, overwrite, "-Path");
             var query = "/images/get?" + string.Join("&", references.Select(r => "names=" + Uri.EscapeDataString(r.Trim())));
-            return EngineCall.RunAsync(_engine, Kind, string.Join(", ", references), async c =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, c.ApiPath(query));
-                using var response = await EngineCall.SendAsync(c, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new Docker.DotNet.DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
-                }
-
-                using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
-                await AtomicFile.WriteAsync(path, overwrite: true, source, bytesWritten, cancellationToken).ConfigureAwait(false);
-            }, cancellationToken);
+            return EngineCall.RunAsync(_engine, Kind, string.Join(", ", references),
+                c => AtomicFile.DownloadAsync(c, query, path, overwrite, bytesWritten, cancellationToken), cancellationToken);
         }
 
         /// <summary>Loads images from a tar archive (docker load) and returns their rows, known from the archive's own manifest.</summary>

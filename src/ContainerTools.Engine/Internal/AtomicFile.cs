@@ -1,7 +1,10 @@
 using System;
 using System.IO;
+using System.Net.Http;
 using System.Threading;
 using System.Threading.Tasks;
+using ContainerTools.Engine.Connection;
+using Docker.DotNet;
 
 namespace ContainerTools.Engine.Internal
 {
@@ -33,6 +36,34 @@ namespace ContainerTools.Engine.Internal
             }
 
             return full;
+        }
+
+        /// <summary>
+        /// GETs an engine answer (docker export, docker save) straight into the file, completely or not at all; a cancel
+        /// closes the body at once and ends as a cancel, the temporary file removed. Run inside EngineCall.RunAsync.
+        /// </summary>
+        public static async Task DownloadAsync(EngineClient client, string apiPathAndQuery, string path, bool overwrite, IProgress<long>? bytesWritten,
+            CancellationToken cancellationToken)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, client.ApiPath(apiPathAndQuery));
+            using var response = await EngineCall.SendAsync(client, request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new DockerApiException(response.StatusCode, await response.Content.ReadAsStringAsync().ConfigureAwait(false));
+            }
+
+            using var source = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
+            using (cancellationToken.Register(() => source.Dispose()))
+            {
+                try
+                {
+                    await WriteAsync(path, overwrite, source, bytesWritten, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (cancellationToken.IsCancellationRequested && !(e is OperationCanceledException))
+                {
+                    throw new OperationCanceledException(cancellationToken);
+                }
+            }
         }
 
         /// <summary>Copies the source stream into the file, reporting the running byte count.</summary>

@@ -21,13 +21,16 @@ namespace ContainerTools.Engine.Internal
             using var request = new HttpRequestMessage(method, client.ApiPath(pathAndQuery));
             if (body != null)
             {
-                request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
+                request.Content = Content(body);
             }
 
             using var response = await EngineCall.SendAsync(client, request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
             var text = await response.Content.ReadAsStringAsync().ConfigureAwait(false);
             return (response.StatusCode, text);
         }
+
+        /// <summary>A JSON request body.</summary>
+        public static StringContent Content(object body) => new StringContent(JsonSerializer.Serialize(body), new UTF8Encoding(false), "application/json");
 
         /// <summary>?filters=... for a filter set, or the empty string.</summary>
         public static string FilterQuery(EngineFilters filters, char separator = '?') =>

@@ -16,6 +16,7 @@ namespace ContainerTools.Engine.Machines
     /// </summary>
     public sealed class MachineManager
     {
+        private static readonly TimeSpan StoreLockTimeout = TimeSpan.FromSeconds(30);
         private readonly IHostCommandRunner _runner;
 
         public MachineManager(MachineStore store, DockerContextStore contexts, IHostCommandRunner? runner = null)
@@ -41,6 +42,11 @@ namespace ContainerTools.Engine.Machines
             return Store.Find(name) ?? throw new ContainerEngineException("MachineNotFound", EngineErrorKind.NotFound,
                 $"No machine named '{name}' in {Store.Root}. Get-ContainerMachine lists the machines; New-ContainerMachine creates one.", name);
         }
+
+        /// <summary>The engine of the named machine (Connect-ContainerEngine -Machine); NotFound when none, MachineIncomplete before its creation finished.</summary>
+        public ContainerEngineConnection RequireConnection(string name) =>
+            Connection(Require(name)) ?? throw new ContainerEngineException("MachineIncomplete", EngineErrorKind.Conflict,
+                $"Machine '{name}' has no engine address yet: its creation did not finish. Run New-ContainerMachine {name} again to resume it, or Remove-ContainerMachine {name}.", name);
 
         /// <summary>
         /// Creates the machine and leaves it running. A machine left incomplete by an earlier attempt is resumed with its
@@ -73,11 +79,7 @@ namespace ContainerTools.Engine.Machines
             // Saved before the provider does anything: from here on, the machine is known and Remove-ContainerMachine can clean it up.
             Store.Save(definition);
             var context = Store.ContextFor(definition, progress);
-            if (provider is IMachineAddressPlanner planner)
-            {
-                await planner.PlanAsync(context, cancellationToken).ConfigureAwait(false);
-                Store.Save(definition);
-            }
+            await PlanAsync(provider, context, cancellationToken).ConfigureAwait(false);
 
             if (!MachinePki.IsComplete(context.TlsFolder))
             {
@@ -181,6 +183,22 @@ namespace ContainerTools.Engine.Machines
             var settings = new TlsSettings(Path.Combine(tls, MachinePki.CaFile), Path.Combine(tls, MachinePki.ClientCertificateFile),
                 Path.Combine(tls, MachinePki.ClientKeyFile), verifyServer: true, certificateDirectory: tls);
             return new ContainerEngineConnection(new EngineEndpoint(definition.EngineAddress, EndpointSource.Parameter, settings, definition.Name));
+        }
+
+        /// <summary>
+        /// Lets a planning provider choose the machine's address and saves it, under the store's lock: two creations at the
+        /// same moment (threads or processes) would otherwise both read the store before either saved, and take one address.
+        /// </summary>
+        internal async Task PlanAsync(IMachineProvider provider, MachineContext context, CancellationToken cancellationToken)
+        {
+            if (provider is IMachineAddressPlanner planner)
+            {
+                using (await Store.LockAsync(StoreLockTimeout, cancellationToken).ConfigureAwait(false))
+                {
+                    await planner.PlanAsync(context, cancellationToken).ConfigureAwait(false);
+                    Store.Save(context.Definition);
+                }
+            }
         }
 
         private static IEnumerable<string> ServerNames(MachineDefinition definition)

@@ -5,6 +5,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Threading;
+using System.Threading.Tasks;
 using ContainerTools.Engine.Internal;
 
 namespace ContainerTools.Engine.Machines
@@ -18,6 +20,8 @@ namespace ContainerTools.Engine.Machines
     {
         public const string StoreVariable = "CONTAINERTOOLS_MACHINE_STORE";
         private const string DefinitionFile = "machine.json";
+        private const string LockFile = ".lock";
+        private static readonly TimeSpan LockRetry = TimeSpan.FromMilliseconds(50);
 
         private static readonly JsonSerializerOptions Json = new JsonSerializerOptions
         {
@@ -113,6 +117,37 @@ namespace ContainerTools.Engine.Machines
             var folder = MachineFolder(definition.Name);
             OwnerOnly.CreateDirectory(folder);
             OwnerOnly.WriteFile(Path.Combine(folder, DefinitionFile), JsonSerializer.Serialize(definition, Json));
+        }
+
+        /// <summary>
+        /// Takes the store's lock (&lt;root&gt;/.lock, opened for this holder alone) until the result is disposed, so that what
+        /// is allocated from the store's contents (a Local machine's address) and saved is decided by one creation at a
+        /// time, in this process or another. A holder that dies releases it with its handle; the file itself stays.
+        /// </summary>
+        public async Task<IDisposable> LockAsync(TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            OwnerOnly.CreateDirectory(Root);
+            var file = Path.Combine(Root, LockFile);
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                try
+                {
+                    // FileShare.None: a second open fails on Windows (sharing violation) and on Linux (.NET takes flock LOCK_EX).
+                    return new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                }
+                catch (IOException) when (waited.Elapsed < timeout)
+                {
+                    await Task.Delay(LockRetry, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    throw new ContainerEngineException("MachineStoreLocked", EngineErrorKind.Timeout,
+                        $"Another machine creation holds the lock of the machine store ({file}) and did not finish within {timeout.TotalSeconds:0} seconds. Try again when it has finished.",
+                        file, e);
+                }
+            }
         }
 
         /// <summary>Deletes the machine's folder; the provider must have unmounted and stopped what lives there.</summary>

@@ -22,6 +22,13 @@ namespace ContainerTools.Engine.Networks
         public IList<string> Labels { get; } = new List<string>();
 
         public IList<string> Drivers { get; } = new List<string>();
+
+        /// <summary>
+        /// Whether a network read on its own (by id or id prefix) passes the driver and label filters, as ListAsync's
+        /// networks do; Names are not checked, the lookup has matched the network already.
+        /// </summary>
+        public bool Matches(ContainerNetwork network) =>
+            (Drivers.Count == 0 || Drivers.Contains(network.Driver, StringComparer.OrdinalIgnoreCase)) && LabelFilter.Matches(network.Labels, Labels);
     }
 
     /// <summary>Networks on one engine: list, create, remove, prune, connect and disconnect containers.</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
@@ -74,44 +73,9 @@ namespace ContainerTools.Cmdlets
         /// Runs engine work that reports as it goes (progress, streamed records): whatever it posts runs here, on the
         /// pipeline thread, as soon as it arrives; returns when the work has finished and everything posted has run.
         /// </summary>
-        protected T Stream<T>(Func<Action<Action>, CancellationToken, Task<T>> work)
-        {
-            using var posted = new BlockingCollection<Action>();
-            var token = CancellationToken;
-            var task = Task.Run(async () =>
-            {
-                try
-                {
-                    return await work(action => posted.Add(action), token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    posted.CompleteAdding();
-                }
-            });
-            try
-            {
-                foreach (var action in posted.GetConsumingEnumerable(token))
-                {
-                    action();
-                }
-
-                return task.GetAwaiter().GetResult();
-            }
-            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-            {
-                // Let the work see the cancel and clean up (an aborted upload, a removed container) before the pipeline stops.
-                try
-                {
-                    task.Wait(TimeSpan.FromSeconds(10));
-                }
-                catch (AggregateException)
-                {
-                }
-
-                throw new PipelineStoppedException();
-            }
-        }
+        protected T Stream<T>(Func<Action<Action>, CancellationToken, Task<T>> work) =>
+            // The work gets a moment to see the cancel and clean up (an aborted upload, a removed container) before the pipeline stops.
+            PipelineStream.Run(work, CancellationToken, TimeSpan.FromSeconds(10));
 
         /// <summary>Runs an image transfer (pull, push) with one progress bar per layer, all completed at the end.</summary>
         protected T WithLayerProgress<T>(string activity, Func<IProgress<ContainerTools.Engine.Model.LayerProgress>, CancellationToken, Task<T>> work)

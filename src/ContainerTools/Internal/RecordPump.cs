@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -11,7 +12,7 @@ namespace ContainerTools.Internal
     /// to the pipeline thread, in batches, through a bounded queue: a reader that gets ahead of the pipeline waits
     /// (and with it the engine's stream), so memory stays flat however long the stream is. Each source's batches keep
     /// their order; batches of several sources interleave as they arrive. Disposing cancels every read still running
-    /// and waits briefly for it to let go of its connection.
+    /// and waits briefly for it to let go of its connection; Drain does that itself when the pipeline ends it.
     /// </summary>
     internal sealed class RecordPump<T> : IDisposable
     {
@@ -19,6 +20,7 @@ namespace ContainerTools.Internal
         private const int Capacity = 64;
 
         private readonly BlockingCollection<Item> _queue = new BlockingCollection<Item>(Capacity);
+        private readonly CancellationToken _stopping;
         private readonly CancellationTokenSource _cancel;
         private readonly List<Task> _readers = new List<Task>();
         private int _started;
@@ -27,6 +29,7 @@ namespace ContainerTools.Internal
 
         public RecordPump(CancellationToken stopping)
         {
+            _stopping = stopping;
             _cancel = CancellationTokenSource.CreateLinkedTokenSource(stopping);
         }
 
@@ -63,9 +66,28 @@ namespace ContainerTools.Internal
 
         /// <summary>
         /// Writes what has arrived, on the calling (pipeline) thread; with wait, until every source started so far has
-        /// ended. Throws OperationCanceledException when the pipeline is stopped.
+        /// ended. A stopped pipeline (StopProcessing) ends it with PipelineStoppedException; stopped downstream
+        /// (Select-Object -First) or failed, it ends the reads here, with their connections, and rethrows.
         /// </summary>
         public void Drain(bool wait, Action<T> write, Action<Exception, object> fail)
+        {
+            try
+            {
+                DrainQueue(wait, write, fail);
+            }
+            catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+            {
+                Dispose();
+                throw new PipelineStoppedException();
+            }
+            catch (Exception)
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        private void DrainQueue(bool wait, Action<T> write, Action<Exception, object> fail)
         {
             while (_finished < _started)
             {

@@ -37,7 +37,7 @@ namespace ContainerTools.Tests.Engine
             await Images.TagAsync(TestEngine.Image, _repo + ":b");
             var archive = Path.Combine(_dir, "images.tar");
             long lastReport = 0;
-            await Images.ExportAsync(new[] { _repo + ":a", _repo + ":b" }, archive, new Progress(n => lastReport = n));
+            await Images.ExportAsync(new[] { _repo + ":a", _repo + ":b" }, archive, false, new Progress(n => lastReport = n));
             Assert.Equal(new FileInfo(archive).Length, lastReport);
             Assert.Single(Directory.GetFiles(_dir)); // no partial file left
 

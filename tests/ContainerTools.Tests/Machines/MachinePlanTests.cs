@@ -62,6 +62,94 @@ namespace ContainerTools.Tests.Machines
             Assert.Equal("ctm-0123456789", LocalMachineProvider.NamespaceName(Context(true).Definition));
         }
 
+        [Fact]
+        public async Task TwoIsolatedMachinesPlannedAtTheSameMomentGetDifferentAddresses()
+        {
+            var root = Directory.CreateTempSubdirectory("ct-store-").FullName;
+            try
+            {
+                // 'ip netns list' waits (up to a second) for the other plan to get there too: without the store lock both then
+                // read a store without addresses and take .2; with it the second arrives only after the first has saved.
+                using var bothPlanning = new Barrier(2);
+                var runner = new RecordingHostRunner().On(c => c.FileName == "ip" && c.Arguments.Contains("netns"), c =>
+                {
+                    bothPlanning.SignalAndWait(TimeSpan.FromSeconds(1));
+                    return new HostCommandResult(0, string.Empty, string.Empty);
+                });
+                var manager = new MachineManager(new MachineStore(root), new DockerContextStore(EngineEnvironment.Current), runner);
+                var provider = new LocalMachineProvider(runner);
+                MachineContext Isolated(string name)
+                {
+                    var definition = new MachineDefinition { Name = name, Provider = MachineProviderKind.Local, ProviderSettings = { [LocalMachineProvider.IsolatedSetting] = "true" } };
+                    manager.Store.Save(definition);
+                    return manager.Store.ContextFor(definition);
+                }
+
+                var first = Isolated("lock-a");
+                var second = Isolated("lock-b");
+                Task PlanOnAThreadOfItsOwn(MachineContext context) =>
+                    Task.Factory.StartNew(() => manager.PlanAsync(provider, context, CancellationToken.None), CancellationToken.None,
+                        TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+                await Task.WhenAll(PlanOnAThreadOfItsOwn(first), PlanOnAThreadOfItsOwn(second));
+
+                var addresses = new[] { "lock-a", "lock-b" }.Select(n => LocalMachineProvider.Address(manager.Store.Find(n)!)).ToList();
+                Assert.All(addresses, a => Assert.StartsWith("10.231.0.", a));
+                Assert.NotEqual(addresses[0], addresses[1]);
+            }
+            finally
+            {
+                Directory.Delete(root, true);
+            }
+        }
+
+        [Fact]
+        public void AMachineWithoutAnEngineAddressHasNoConnectionAndSaysHowToFinishIt()
+        {
+            var root = Directory.CreateTempSubdirectory("ct-store-").FullName;
+            try
+            {
+                var manager = new MachineManager(new MachineStore(root), new DockerContextStore(EngineEnvironment.Current), new RecordingHostRunner());
+                manager.Store.Save(new MachineDefinition { Name = "half", Provider = MachineProviderKind.Local });
+                var e = Assert.Throws<ContainerEngineException>(() => manager.RequireConnection("half"));
+                Assert.Equal("MachineIncomplete", e.ErrorId);
+                Assert.Contains("New-ContainerMachine half", e.Message);
+                Assert.Equal("MachineNotFound", Assert.Throws<ContainerEngineException>(() => manager.RequireConnection("gone")).ErrorId);
+
+                manager.Store.Save(new MachineDefinition { Name = "done", Provider = MachineProviderKind.Local, EngineAddress = "tcp://127.0.0.1:40999" });
+                Assert.Contains("127.0.0.1:40999", manager.RequireConnection("done").Address);
+            }
+            finally
+            {
+                Directory.Delete(root, true);
+            }
+        }
+
+        [Fact]
+        public async Task AHeldStoreLockMakesTheNextWaitAndGivesUpWithAClearError()
+        {
+            var store = new MachineStore(Directory.CreateTempSubdirectory("ct-store-").FullName);
+            try
+            {
+                using (await store.LockAsync(TimeSpan.FromSeconds(5), CancellationToken.None))
+                {
+                    var e = await Assert.ThrowsAsync<ContainerEngineException>(() => store.LockAsync(TimeSpan.FromMilliseconds(200), CancellationToken.None));
+                    Assert.Equal("MachineStoreLocked", e.ErrorId);
+                    Assert.Equal(EngineErrorKind.Timeout, e.Kind);
+                    using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
+                    await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.LockAsync(TimeSpan.FromSeconds(30), cancel.Token));
+                }
+
+                // Released with its holder.
+                using (await store.LockAsync(TimeSpan.FromSeconds(1), CancellationToken.None))
+                {
+                }
+            }
+            finally
+            {
+                Directory.Delete(store.Root, true);
+            }
+        }
+
         [Theory]
         [InlineData("")]
         [InlineData("-lead")]

@@ -150,6 +150,32 @@ namespace ContainerTools.Tests.PowerShell
         }
 
         [Fact]
+        public void Export_keeps_an_existing_file_without_force_as_export_container_does()
+        {
+            var dir = Directory.CreateTempSubdirectory("ct-imgexport-").FullName;
+            try
+            {
+                var archive = Path.Combine(dir, "images.tar");
+                File.WriteAllText(archive, "keep me");
+                var vars = new Hashtable(Vars) { ["archive"] = archive };
+                var again = _ps.Invoke("Export-ContainerImage $image -Path $archive", vars);
+                var error = Assert.Single(again.Errors);
+                Assert.Equal("ExportFileExists,ContainerTools.Cmdlets.Image.ExportContainerImageCommand", error.FullyQualifiedErrorId);
+                Assert.Equal(ErrorCategory.ResourceUnavailable, error.CategoryInfo.Category);
+                Assert.Contains("-Force", error.Exception.Message);
+                Assert.Equal("keep me", File.ReadAllText(archive));
+
+                _ps.Invoke("Export-ContainerImage $image -Path $archive -Force", vars).AssertSuccess();
+                Assert.True(new FileInfo(archive).Length > 1024);
+                Assert.Single(Directory.GetFiles(dir)); // no partial file left beside it
+            }
+            finally
+            {
+                Directory.Delete(dir, true);
+            }
+        }
+
+        [Fact]
         public void Find_on_a_registry_without_search_is_a_not_implemented_error()
         {
             var result = _ps.Invoke("Find-ContainerImage \"$registry/x\"", new Hashtable(Vars) { ["registry"] = TestEngine.Registry });

@@ -57,44 +57,20 @@ namespace ContainerTools.Cmdlets.Container
                 _pump.Start(display, (post, ct) => engine.Containers.ReadLogAsync(reference, query, post, ct));
 
                 // One container after the other, each whole; followed containers are read all at once, written as lines come.
-                Drain(wait: !Follow);
+                _pump.Drain(wait: !Follow, WriteObject, WriteFailure);
             }
         }
 
         protected override void EndProcessing()
         {
             base.EndProcessing();
-            Drain(wait: true);
+            _pump?.Drain(wait: true, WriteObject, WriteFailure);
         }
 
         protected override Task<object?> ActAsync(ContainerEngineConnection engine, string reference, CancellationToken cancellationToken) =>
             throw new NotSupportedException("Get-ContainerLog streams its records from ProcessRecord.");
 
         public void Dispose() => _pump?.Dispose();
-
-        private void Drain(bool wait)
-        {
-            if (_pump == null)
-            {
-                return;
-            }
-
-            try
-            {
-                _pump.Drain(wait, WriteObject, WriteFailure);
-            }
-            catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
-            {
-                _pump.Dispose();
-                throw new PipelineStoppedException();
-            }
-            catch (Exception)
-            {
-                // Stopped downstream (Select-Object -First) or failed: the reads end here, with their connections.
-                _pump.Dispose();
-                throw;
-            }
-        }
 
         private static string Describe(ContainerLogQuery query)
         {

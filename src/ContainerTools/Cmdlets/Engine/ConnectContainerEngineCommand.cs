@@ -60,7 +60,7 @@ namespace ContainerTools.Cmdlets.Engine
                 {
                     ByContext => ContainerEngineConnection.FromArgument(Context),
                     ByObject => InputObject!,
-                    ByMachine => MachineConnection(),
+                    ByMachine => ContainerTools.Engine.Machines.MachineManager.ForCurrentUser().RequireConnection(Machine),
                     _ => new ContainerEngineConnection(new EndpointResolver(EngineEnvironment.Current).FromAddress(
                         Uri, TlsCertificatePath == null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(TlsCertificatePath),
                         SkipTlsVerify, Force)),
@@ -83,14 +83,6 @@ namespace ContainerTools.Cmdlets.Engine
                 SessionEngine.Set(connection);
                 WriteObject(connection);
             }
-        }
-    
-        private ContainerEngineConnection MachineConnection()
-        {
-            var manager = ContainerTools.Engine.Machines.MachineManager.ForCurrentUser();
-            var definition = manager.Require(Machine);
-            return manager.Connection(definition) ?? throw new ContainerEngineException("MachineIncomplete", EngineErrorKind.Conflict,
-                $"Machine '{Machine}' has no engine address yet: its creation did not finish. Run New-ContainerMachine {Machine} again to resume it, or Remove-ContainerMachine {Machine}.", Machine);
         }
     }
 }

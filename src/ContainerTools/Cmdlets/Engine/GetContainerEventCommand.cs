@@ -60,21 +60,7 @@ namespace ContainerTools.Cmdlets.Engine
             WriteVerbose($"Reading the events of {engine.Name}{Describe(query)}.");
             _pump = new RecordPump<ContainerEngineEvent>(CancellationToken);
             _pump.Start(engine.Name, (post, ct) => engine.System.ReadEventsAsync(query, e => post(new[] { e }), ct));
-            try
-            {
-                _pump.Drain(wait: true, WriteObject, WriteFailure);
-            }
-            catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
-            {
-                _pump.Dispose();
-                throw new PipelineStoppedException();
-            }
-            catch (Exception)
-            {
-                // Stopped downstream (Select-Object -First) or failed: the read ends here, with its connection.
-                _pump.Dispose();
-                throw;
-            }
+            _pump.Drain(wait: true, WriteObject, WriteFailure);
         }
 
         public void Dispose() => _pump?.Dispose();

@@ -9,7 +9,7 @@ namespace ContainerTools.Cmdlets.Image
 {
     /// <summary>
     /// Export-ContainerImage [docker save]: every image named or piped in goes into one tar archive, written
-    /// completely or not at all.
+    /// completely or not at all. An existing file is replaced only with -Force.
     /// </summary>
     [Cmdlet(VerbsData.Export, "ContainerImage", SupportsShouldProcess = true, DefaultParameterSetName = ByName)]
     [OutputType(typeof(FileInfo))]
@@ -32,10 +32,14 @@ namespace ContainerTools.Cmdlets.Image
         [ValidateNotNull]
         public ContainerImage[] InputObject { get; set; } = System.Array.Empty<ContainerImage>();
 
-        /// <summary>The tar file to write (replaced if it exists).</summary>
+        /// <summary>The tar file to write.</summary>
         [Parameter(Mandatory = true, Position = 1)]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = string.Empty;
+
+        /// <summary>Replace the file if it exists.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
 
         /// <summary>Write the archive's FileInfo.</summary>
         [Parameter]
@@ -76,7 +80,7 @@ namespace ContainerTools.Cmdlets.Image
                 {
                     Stream<bool>(async (post, ct) =>
                     {
-                        await engine.Images.ExportAsync(_references, target, new SynchronousProgress<long>(n => post(() =>
+                        await engine.Images.ExportAsync(_references, target, Force, new SynchronousProgress<long>(n => post(() =>
                         {
                             progress.StatusDescription = $"{n / (1024 * 1024)} MiB written";
                             WriteProgress(progress);

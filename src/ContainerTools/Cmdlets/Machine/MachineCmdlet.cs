@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Threading;
@@ -67,54 +66,25 @@ namespace ContainerTools.Cmdlets.Machine
         protected bool Run(string activity, string machine, Func<IProgress<string>, CancellationToken, Task> work)
         {
             var record = new ProgressRecord(Math.Abs(machine.GetHashCode() % 100000) + 1, activity, "Starting");
-            using var posted = new BlockingCollection<Action>();
-            var token = _stopping.Token;
-            var task = Task.Run(async () =>
+            try
             {
-                try
+                // Machine work cleans up longer after a cancel (a daemon stopped, a namespace removed) than an engine call.
+                PipelineStream.Run(async (post, token) =>
                 {
-                    var progress = new SynchronousProgress<string>(step => posted.Add(() =>
+                    await work(new SynchronousProgress<string>(step => post(() =>
                     {
                         record.StatusDescription = step;
                         WriteVerbose($"{machine}: {step}");
                         WriteProgress(record);
-                    }));
-                    await work(progress, token).ConfigureAwait(false);
-                }
-                finally
-                {
-                    posted.CompleteAdding();
-                }
-            });
-            try
-            {
-                try
-                {
-                    foreach (var action in posted.GetConsumingEnumerable(token))
-                    {
-                        action();
-                    }
-
-                    task.GetAwaiter().GetResult();
+                    })), token).ConfigureAwait(false);
                     return true;
-                }
-                catch (OperationCanceledException) when (token.IsCancellationRequested)
-                {
-                    try
-                    {
-                        task.Wait(TimeSpan.FromSeconds(30));
-                    }
-                    catch (AggregateException)
-                    {
-                    }
-
-                    throw new PipelineStoppedException();
-                }
-                catch (Exception e) when (e is ContainerEngineException || e is System.IO.IOException || e is UnauthorizedAccessException)
-                {
-                    WriteError(ErrorMapping.ToErrorRecord(e, machine));
-                    return false;
-                }
+                }, _stopping.Token, TimeSpan.FromSeconds(30));
+                return true;
+            }
+            catch (Exception e) when (e is ContainerEngineException || e is System.IO.IOException || e is UnauthorizedAccessException)
+            {
+                WriteError(ErrorMapping.ToErrorRecord(e, machine));
+                return false;
             }
             finally
             {

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using System.Management.Automation;
 using ContainerTools.Engine;
 using ContainerTools.Engine.Internal;
@@ -49,7 +48,7 @@ namespace ContainerTools.Cmdlets.Network
                     TryRun(id, () =>
                     {
                         var network = Await(ct => engine.Networks.GetAsync(id, ct));
-                        if (Matches(network))
+                        if (Query(null).Matches(network))
                         {
                             WriteObject(network);
                         }
@@ -82,7 +81,7 @@ namespace ContainerTools.Cmdlets.Network
                                     $"No network named '{name}' exists on {engine.Name}. Get-ContainerNetwork without -Name lists them all."),
                                 "NetworkNotFound", ErrorCategory.ObjectNotFound, name));
                         }
-                        else if (Matches(byReference))
+                        else if (Query(null).Matches(byReference))
                         {
                             WriteObject(byReference);
                         }
@@ -115,8 +114,5 @@ namespace ContainerTools.Cmdlets.Network
 
             return query;
         }
-
-        private bool Matches(ContainerNetwork network) =>
-            (Driver == null || Driver.Length == 0 || Driver.Contains(network.Driver, StringComparer.OrdinalIgnoreCase)) && LabelFilter.Matches(network.Labels, Label);
     }
 }
