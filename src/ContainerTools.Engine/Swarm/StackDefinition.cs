@@ -261,7 +261,7 @@ namespace ContainerTools.Engine.Swarm
                     {
                         Condition = deploy.RestartPolicy.Condition ?? "any",
                         Delay = deploy.RestartPolicy.Delay,
-                        MaxAttempts = deploy.RestartPolicy.MaxAttempts,
+                        MaxAttempts = deploy.RestartPolicy.MaxAttempts ?? 0, // the engine stores 0 (no limit) when none is given
                         Window = deploy.RestartPolicy.Window,
                     };
                 }
@@ -272,8 +272,9 @@ namespace ContainerTools.Engine.Swarm
                     {
                         Parallelism = deploy.UpdateConfig.Parallelism ?? 1,
                         Delay = deploy.UpdateConfig.Delay,
-                        FailureAction = deploy.UpdateConfig.FailureAction,
-                        Order = deploy.UpdateConfig.Order,
+                        // The engine stores its defaults for what is not given: the same here, or every publish would look like a change.
+                        FailureAction = deploy.UpdateConfig.FailureAction ?? "pause",
+                        Order = deploy.UpdateConfig.Order ?? "stop-first",
                         Monitor = deploy.UpdateConfig.Monitor,
                     };
                 }
