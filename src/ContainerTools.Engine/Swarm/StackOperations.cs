@@ -192,8 +192,33 @@ namespace ContainerTools.Engine.Swarm
         /// Removes a network of a stack once its tasks are gone: while the engine says it is in use (tasks still stopping) it
         /// tries again, for RemoveTimeout at most. False when it did not exist.
         /// </summary>
-        public Task<bool> RemoveNetworkAsync(string name, CancellationToken cancellationToken = default) =>
-            WhileInUseAsync("network", name, ct => _engine.Networks.RemoveAsync(name, ct), cancellationToken);
+        public async Task<bool> RemoveNetworkAsync(string name, CancellationToken cancellationToken = default)
+        {
+            var removed = await WhileInUseAsync("network", name, ct => _engine.Networks.RemoveAsync(name, ct), cancellationToken).ConfigureAwait(false);
+            // A manager may list a swarm network for a moment after removing it (and keep it while a down node's tasks
+            // still count): ask again until it is gone, so that nothing of the stack is left when this returns.
+            var deadline = DateTimeOffset.UtcNow + RemoveTimeout;
+            while (await _engine.Networks.TryGetAsync(name, cancellationToken).ConfigureAwait(false) != null)
+            {
+                if (DateTimeOffset.UtcNow >= deadline)
+                {
+                    throw new ContainerEngineException("StackResourceInUse", EngineErrorKind.Conflict,
+                        $"The stack's network '{name}' is still there {RemoveTimeout.TotalSeconds:0} s after its removal. Run Remove-ContainerStack again once its tasks are gone.", name);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    removed |= await WhileInUseAsync("network", name, ct => _engine.Networks.RemoveAsync(name, ct), cancellationToken).ConfigureAwait(false);
+                }
+                catch (ContainerEngineException e) when (e.Message.IndexOf("not found", StringComparison.OrdinalIgnoreCase) >= 0)
+                {
+                    // The swarm has removed it; this node still lists its local copy until the tasks' sandboxes are gone.
+                }
+            }
+
+            return removed;
+        }
 
         /// <summary>Removes a volume of a stack from this engine once the stack's containers here are gone (tries again while in use).</summary>
         public Task<bool> RemoveVolumeAsync(string name, CancellationToken cancellationToken = default) =>
