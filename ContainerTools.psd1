@@ -77,6 +77,9 @@
         'Set-ContainerService'
         'Remove-ContainerService'
         'Get-ContainerServiceTask'
+        'Publish-ContainerStack'
+        'Get-ContainerStack'
+        'Remove-ContainerStack'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

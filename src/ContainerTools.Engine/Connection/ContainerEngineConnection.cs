@@ -32,6 +32,7 @@ namespace ContainerTools.Engine.Connection
             Volumes = new VolumeOperations(this);
             Swarm = new SwarmOperations(this);
             Services = new ServiceOperations(this);
+            Stacks = new StackOperations(this);
         }
 
         public EngineEndpoint Endpoint { get; }
@@ -65,6 +66,9 @@ namespace ContainerTools.Engine.Connection
 
         /// <summary>Swarm services and their tasks (the engine must be a swarm manager).</summary>
         public ServiceOperations Services { get; }
+
+        /// <summary>Swarm stacks: compose projects deployed as services (the engine must be a swarm manager).</summary>
+        public StackOperations Stacks { get; }
 
         /// <summary>Resolves a -Engine value (address or context name) with the process environment.</summary>
         public static ContainerEngineConnection FromArgument(string engine, EngineEnvironment? environment = null) =>

@@ -57,13 +57,17 @@ namespace ContainerTools.Engine.Swarm
     /// <summary>A mount in a service's tasks: a named volume, a bind of a path on the node, or a tmpfs.</summary>
     public sealed class ServiceMount
     {
-        public ServiceMount(MountKind type, string? source, string target, bool readOnly = false)
+        public ServiceMount(MountKind type, string? source, string target, bool readOnly = false, IDictionary<string, string>? volumeLabels = null)
         {
             Type = type;
             Source = source;
             Target = target;
             ReadOnly = readOnly;
+            VolumeLabels = new SortedDictionary<string, string>(volumeLabels ?? new Dictionary<string, string>(), StringComparer.Ordinal);
         }
+
+        /// <summary>Labels a volume mount gives the volume when a node creates it (docker stack labels its volumes so).</summary>
+        public IReadOnlyDictionary<string, string> VolumeLabels { get; }
 
         public MountKind Type { get; }
 
@@ -311,6 +315,7 @@ namespace ContainerTools.Engine.Swarm
                 ["Source"] = m.Source,
                 ["Target"] = m.Target,
                 ["ReadOnly"] = m.ReadOnly ? true : (bool?)null,
+                ["VolumeOptions"] = m.VolumeLabels.Count == 0 ? null : new Dictionary<string, object?> { ["Labels"] = new SortedDictionary<string, string>(m.VolumeLabels.ToDictionary(e => e.Key, e => e.Value), StringComparer.Ordinal) },
             }.Where(e => e.Value != null).ToDictionary(e => e.Key, e => e.Value)).ToList()),
             ("TaskTemplate.Resources.Limits.NanoCPUs", s => s.CpuLimit == null ? null : (long?)ValueParsers.ToNanoCpus(s.CpuLimit.Value)),
             ("TaskTemplate.Resources.Limits.MemoryBytes", s => s.MemoryLimit),
@@ -420,7 +425,8 @@ namespace ContainerTools.Engine.Swarm
             {
                 var type = (EngineJson.String(m, "Type") ?? "volume").ToLowerInvariant();
                 result.Mounts.Add(new ServiceMount(type == "bind" ? MountKind.Bind : type == "tmpfs" ? MountKind.Tmpfs : MountKind.Volume,
-                    EngineJson.String(m, "Source"), EngineJson.String(m, "Target") ?? string.Empty, EngineJson.Bool(m, "ReadOnly")));
+                    EngineJson.String(m, "Source"), EngineJson.String(m, "Target") ?? string.Empty, EngineJson.Bool(m, "ReadOnly"),
+                    EngineJson.Map(EngineJson.Element(m, "VolumeOptions"), "Labels").ToDictionary(e => e.Key, e => e.Value)));
             }
 
             var resources = EngineJson.Element(task, "Resources");

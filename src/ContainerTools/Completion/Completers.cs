@@ -209,4 +209,13 @@ namespace ContainerTools.Completion
             EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
                 engine.Services.ListAsync(null, null, ct).GetAwaiter().GetResult().Select(s => (s.Name, $"{s.Name} ({s.ReplicaStatus}, {s.Image})")));
     }
+
+    /// <summary>Stack names on the swarm (docker stack ls).</summary>
+    public sealed class StackNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters) =>
+            EngineCompletion.Complete(fakeBoundParameters, wordToComplete, (engine, ct) =>
+                engine.Stacks.ListAsync(null, ct).GetAwaiter().GetResult().Select(s => (s.Name, $"{s.Name} ({s.Services} services)")));
+    }
 }

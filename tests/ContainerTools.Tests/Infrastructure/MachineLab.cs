@@ -52,6 +52,14 @@ namespace ContainerTools.Tests.Infrastructure
         public void LoadTestImage(string context)
         {
             var result = Run("/bin/sh", new[] { "-c", "docker --host \"$1\" save \"$2\" | docker --context \"$3\" load", "sh", TestEngine.Host, TestEngine.Image, context });
+            for (var attempt = 1; result.ExitCode != 0 && result.Error.Contains("is too new", StringComparison.Ordinal) && attempt < 3; attempt++)
+            {
+                // The CLI asks a new engine its API version first; when that ask fails (engine still starting, a busy host) it
+                // sends its own newest version, which an older engine refuses: ask again.
+                Thread.Sleep(1000);
+                result = Run("/bin/sh", new[] { "-c", "docker --host \"$1\" save \"$2\" | docker --context \"$3\" load", "sh", TestEngine.Host, TestEngine.Image, context });
+            }
+
             Assert.True(result.ExitCode == 0, $"loading the test image into {context} failed: {result.Error}{result.Output}");
         }
 

@@ -22,6 +22,20 @@ namespace ContainerTools.Tests.Machines
             Environment.SetEnvironmentVariable(MachineStore.StoreVariable, Lab.StoreFolder);
             Environment.SetEnvironmentVariable("DOCKER_CONFIG", Lab.DockerConfig);
             Shell = new PowerShellSession();
+            try
+            {
+                Create();
+            }
+            catch
+            {
+                // xunit does not dispose a fixture whose constructor threw: remove the machines made so far here.
+                Dispose();
+                throw;
+            }
+        }
+
+        private void Create()
+        {
             Manager = TestEngine.UniqueName("ctsm");
             Worker = TestEngine.UniqueName("ctsw");
             var machines = Shell.Invoke($"New-ContainerMachine {Manager} -Isolated -PassThru; New-ContainerMachine {Worker} -Isolated -PassThru").AssertSuccess().Objects<ContainerMachine>().ToList();
@@ -40,16 +54,20 @@ namespace ContainerTools.Tests.Machines
 
         public PowerShellSession Shell { get; }
 
-        public string Manager { get; }
+        public string Manager { get; private set; } = string.Empty;
 
-        public string Worker { get; }
+        public string Worker { get; private set; } = string.Empty;
 
-        public string WorkerHostname { get; }
+        public string WorkerHostname { get; private set; } = string.Empty;
 
         public void Dispose()
         {
-            Lab.Docker("--context", Worker, "swarm", "leave", "--force");
-            Lab.Docker("--context", Manager, "swarm", "leave", "--force");
+            if (Worker.Length > 0)
+            {
+                Lab.Docker("--context", Worker, "swarm", "leave", "--force");
+                Lab.Docker("--context", Manager, "swarm", "leave", "--force");
+            }
+
             Shell.Dispose();
             Lab.Dispose();
             Environment.SetEnvironmentVariable(MachineStore.StoreVariable, _previousStore);
