@@ -76,6 +76,8 @@ namespace ContainerTools.Tests.Engine
             finally
             {
                 _cleanup.TrackVolume(name + "-vol");
+                // The container is only created, never started: its bind source is not needed after this.
+                Directory.Delete(host, recursive: true);
             }
 
             Assert.Equal(name, created.Name);
