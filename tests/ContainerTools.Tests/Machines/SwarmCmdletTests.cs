@@ -74,6 +74,9 @@ namespace ContainerTools.Tests.Machines
                 Assert.Equal(SwarmNodeRole.Worker, nodes[1].Role);
                 Assert.Equal(string.Empty, nodes[1].ManagerStatus);
                 Assert.Equal(secondAddress, nodes[1].Address);
+                // Isolated machines have host names of their own (their names), so the nodes are told apart.
+                Assert.Equal(first.ToLowerInvariant(), nodes[0].Hostname);
+                Assert.Equal(second.ToLowerInvariant(), nodes[1].Hostname);
                 // The docker CLI, the independent oracle, sees the same nodes.
                 var cli = _lab.DockerChecked("--context", first, "node", "ls", "--format", "{{.ID}} {{.Status}} {{.ManagerStatus}}").Split('\n', StringSplitOptions.RemoveEmptyEntries);
                 Assert.Equal(nodes.Select(n => n.Id).OrderBy(i => i, StringComparer.Ordinal), cli.Select(l => l.Split(' ')[0]).OrderBy(i => i, StringComparer.Ordinal));

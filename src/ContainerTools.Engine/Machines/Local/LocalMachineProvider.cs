@@ -55,6 +55,9 @@ namespace ContainerTools.Engine.Machines.Local
 
         public static string NamespaceName(MachineDefinition definition) => "ctm-" + Id(definition);
 
+        /// <summary>An isolated machine's host name: its name as a host name allows it (lower case, '_' as '-').</summary>
+        public static string HostName(MachineDefinition definition) => definition.Name.ToLowerInvariant().Replace('_', '-');
+
         public static string SocketPath(MachineDefinition definition) => RunFolder(definition) + "/docker.sock";
 
         public static bool IsIsolated(MachineDefinition definition) =>
@@ -176,6 +179,12 @@ namespace ContainerTools.Engine.Machines.Local
                 // nsenter, not 'ip netns exec': the latter remounts /sys and hides the cgroups from dockerd.
                 arguments.Add(FindOnPath("nsenter") ?? "nsenter");
                 arguments.Add("--net=/var/run/netns/" + NamespaceName(definition));
+                // A host name of its own (a UTS namespace of its own), as a VM has: swarm nodes and their tasks then tell
+                // machines apart instead of all carrying the host's name.
+                arguments.AddRange(new[]
+                {
+                    FindOnPath("unshare") ?? "unshare", "--uts", "/bin/sh", "-c", "printf %s \"$1\" >/proc/sys/kernel/hostname && shift && exec \"$@\"", "sh", HostName(definition),
+                });
             }
 
             arguments.Add(FindOnPath("dockerd") ?? "dockerd");
