@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ContainerTools.Engine.Networks;
 
 namespace ContainerTools.Engine.Compose
 {
@@ -457,6 +458,48 @@ namespace ContainerTools.Engine.Compose
         public bool External { get; internal set; }
 
         public IReadOnlyDictionary<string, string> Labels { get; internal set; } = ComposeService.Empty<string>();
+
+        /// <summary>What the engine is asked to create for this network (compose and stack add their own labels and default driver).</summary>
+        internal NetworkCreateSpec CreateSpec(string name)
+        {
+            var spec = new NetworkCreateSpec
+            {
+                Name = name,
+                Driver = Driver,
+                Internal = Internal,
+                Attachable = Attachable,
+                EnableIPv6 = EnableIPv6,
+            };
+            foreach (var pool in Subnets)
+            {
+                if (pool.Subnet != null)
+                {
+                    spec.Subnets.Add(pool.Subnet);
+                }
+
+                if (pool.Gateway != null)
+                {
+                    spec.Gateways.Add(pool.Gateway);
+                }
+
+                if (pool.IPRange != null)
+                {
+                    spec.IPRanges.Add(pool.IPRange);
+                }
+            }
+
+            foreach (var option in DriverOptions)
+            {
+                spec.Options[option.Key] = option.Value;
+            }
+
+            foreach (var label in Labels)
+            {
+                spec.Labels[label.Key] = label.Value;
+            }
+
+            return spec;
+        }
 
         public override string ToString() => Name;
     }
