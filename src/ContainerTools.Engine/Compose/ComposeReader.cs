@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using ContainerTools.Engine.Containers;
 
 namespace ContainerTools.Engine.Compose
 {
@@ -924,16 +925,12 @@ namespace ContainerTools.Engine.Compose
 
         private static long Bytes(ComposeNode node, string at)
         {
-            var match = node.Kind == ComposeNodeKind.Scalar && node.Value != null
-                ? Regex.Match(node.Value.Trim(), @"^(\d+(?:\.\d+)?)\s*([bkmgtBKMGT]?)[bB]?$", RegexOptions.CultureInvariant)
-                : Match.Empty;
-            if (!match.Success || !double.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            if (node.Kind != ComposeNodeKind.Scalar || !ValueParsers.TryParseBytes(node.Value, out var bytes))
             {
                 throw node.Error($"{at} must be a size in bytes or with a unit (512m, 1.5g, 1gb), not {(node.Kind == ComposeNodeKind.Scalar ? "'" + node + "'" : node.KindName)}.");
             }
 
-            var shift = "bkmgt".IndexOf(match.Groups[2].Length > 0 ? char.ToLowerInvariant(match.Groups[2].Value[0]) : 'b');
-            return (long)(number * (1L << (10 * shift)));
+            return bytes;
         }
 
         /// <summary>A duration as compose writes them (Go's syntax: 1m30s, 10s, 500ms, 1h, 1.5s) or a number of seconds.</summary>
