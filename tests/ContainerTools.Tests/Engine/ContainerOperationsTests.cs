@@ -118,7 +118,6 @@ namespace ContainerTools.Tests.Engine
             Assert.Equal("web", config.GetProperty("Labels").GetProperty("tier").GetString());
             Assert.Equal(new[] { "/bin/sh", "-c" }, config.GetProperty("Entrypoint").EnumerateArray().Select(e => e.GetString()));
             Assert.Equal(new[] { "sleep 600" }, config.GetProperty("Cmd").EnumerateArray().Select(e => e.GetString()));
-            Directory.Delete(host, true);
         }
 
         [Fact]
