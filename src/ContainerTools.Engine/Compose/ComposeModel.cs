@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
+using ContainerTools.Engine.Networks;
 
 namespace ContainerTools.Engine.Compose
 {
@@ -424,10 +425,10 @@ namespace ContainerTools.Engine.Compose
         public string? Order { get; internal set; }
     }
 
-    /// <summary>A top-level network of the project.</summary>
-    public sealed class ComposeNetwork
+    /// <summary>What a top-level network and a top-level volume both declare.</summary>
+    public abstract class ComposeResource
     {
-        internal ComposeNetwork(string key, string name)
+        private protected ComposeResource(string key, string name)
         {
             Key = key;
             Name = name;
@@ -436,12 +437,28 @@ namespace ContainerTools.Engine.Compose
         /// <summary>The key in the file (what services refer to).</summary>
         public string Key { get; }
 
-        /// <summary>The engine's network name: name:, else PROJECT_KEY (external: name:, else the key).</summary>
+        /// <summary>The engine's name: name:, else PROJECT_KEY (external: name:, else the key).</summary>
         public string Name { get; }
 
         public string? Driver { get; internal set; }
 
         public IReadOnlyDictionary<string, string> DriverOptions { get; internal set; } = ComposeService.Empty<string>();
+
+        /// <summary>Created outside the project: never created or removed by it.</summary>
+        public bool External { get; internal set; }
+
+        public IReadOnlyDictionary<string, string> Labels { get; internal set; } = ComposeService.Empty<string>();
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>A top-level network of the project.</summary>
+    public sealed class ComposeNetwork : ComposeResource
+    {
+        internal ComposeNetwork(string key, string name)
+            : base(key, name)
+        {
+        }
 
         public IReadOnlyList<ComposeIpamPool> Subnets { get; internal set; } = Array.Empty<ComposeIpamPool>();
 
@@ -453,12 +470,47 @@ namespace ContainerTools.Engine.Compose
 
         public bool EnableIPv6 { get; internal set; }
 
-        /// <summary>Created outside the project: never created or removed by it.</summary>
-        public bool External { get; internal set; }
+        /// <summary>What the engine is asked to create for this network (compose and stack add their own labels and default driver).</summary>
+        internal NetworkCreateSpec CreateSpec(string name)
+        {
+            var spec = new NetworkCreateSpec
+            {
+                Name = name,
+                Driver = Driver,
+                Internal = Internal,
+                Attachable = Attachable,
+                EnableIPv6 = EnableIPv6,
+            };
+            foreach (var pool in Subnets)
+            {
+                if (pool.Subnet != null)
+                {
+                    spec.Subnets.Add(pool.Subnet);
+                }
 
-        public IReadOnlyDictionary<string, string> Labels { get; internal set; } = ComposeService.Empty<string>();
+                if (pool.Gateway != null)
+                {
+                    spec.Gateways.Add(pool.Gateway);
+                }
 
-        public override string ToString() => Name;
+                if (pool.IPRange != null)
+                {
+                    spec.IPRanges.Add(pool.IPRange);
+                }
+            }
+
+            foreach (var option in DriverOptions)
+            {
+                spec.Options[option.Key] = option.Value;
+            }
+
+            foreach (var label in Labels)
+            {
+                spec.Labels[label.Key] = label.Value;
+            }
+
+            return spec;
+        }
     }
 
     /// <summary>One ipam.config entry.</summary>
@@ -481,27 +533,11 @@ namespace ContainerTools.Engine.Compose
     }
 
     /// <summary>A top-level named volume of the project.</summary>
-    public sealed class ComposeVolume
+    public sealed class ComposeVolume : ComposeResource
     {
         internal ComposeVolume(string key, string name)
+            : base(key, name)
         {
-            Key = key;
-            Name = name;
         }
-
-        public string Key { get; }
-
-        /// <summary>The engine's volume name: name:, else PROJECT_KEY (external: name:, else the key).</summary>
-        public string Name { get; }
-
-        public string? Driver { get; internal set; }
-
-        public IReadOnlyDictionary<string, string> DriverOptions { get; internal set; } = ComposeService.Empty<string>();
-
-        public bool External { get; internal set; }
-
-        public IReadOnlyDictionary<string, string> Labels { get; internal set; } = ComposeService.Empty<string>();
-
-        public override string ToString() => Name;
     }
 }

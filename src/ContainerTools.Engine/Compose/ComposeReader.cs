@@ -5,6 +5,7 @@ using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
+using ContainerTools.Engine.Containers;
 
 namespace ContainerTools.Engine.Compose
 {
@@ -632,25 +633,16 @@ namespace ContainerTools.Engine.Compose
         public ComposeNetwork ReadNetwork(string key, ComposeNode? node)
         {
             var at = $"network '{key}'";
+            var network = ReadResource(key, node, at, (k, name) => new ComposeNetwork(k, name),
+                "driver", "driver_opts", "ipam", "internal", "external", "name", "labels", "attachable", "enable_ipv6", "enable_ipv4");
             if (node == null || node.IsNull)
             {
-                return new ComposeNetwork(key, _projectName + "_" + key);
+                return network;
             }
 
-            Mapping(node, at, "driver", "driver_opts", "ipam", "internal", "external", "name", "labels", "attachable", "enable_ipv6", "enable_ipv4");
-            var external = node.Get("external") is { } e && ExternalFlag(e, at);
-            var name = String(node.Get("name"), at);
-            var network = new ComposeNetwork(key, name ?? (external ? key : _projectName + "_" + key))
-            {
-                Driver = String(node.Get("driver"), at),
-                DriverOptions = node.Get("driver_opts") is { } o ? StringMap(o, "driver_opts of " + at) : ComposeService.Empty<string>(),
-                Internal = node.Get("internal") is { } i && Bool(i, "internal of " + at),
-                Attachable = node.Get("attachable") is { } a && Bool(a, "attachable of " + at),
-                EnableIPv6 = node.Get("enable_ipv6") is { } v6 && Bool(v6, "enable_ipv6 of " + at),
-                External = external,
-                Labels = node.Get("labels") is { } l ? StringMap(l, "labels of " + at) : ComposeService.Empty<string>(),
-            };
-
+            network.Internal = node.Get("internal") is { } i && Bool(i, "internal of " + at);
+            network.Attachable = node.Get("attachable") is { } a && Bool(a, "attachable of " + at);
+            network.EnableIPv6 = node.Get("enable_ipv6") is { } v6 && Bool(v6, "enable_ipv6 of " + at);
             if (node.Get("ipam") is { } ipam && !ipam.IsNull)
             {
                 Mapping(ipam, "ipam of " + at, "driver", "config", "options");
@@ -668,24 +660,26 @@ namespace ContainerTools.Engine.Compose
             return network;
         }
 
-        public ComposeVolume ReadVolume(string key, ComposeNode? node)
+        public ComposeVolume ReadVolume(string key, ComposeNode? node) =>
+            ReadResource(key, node, $"volume '{key}'", (k, name) => new ComposeVolume(k, name), "driver", "driver_opts", "external", "name", "labels");
+
+        /// <summary>What networks and volumes share: name (else PROJECT_KEY; external: else the key), external, driver, driver_opts, labels.</summary>
+        private T ReadResource<T>(string key, ComposeNode? node, string at, Func<string, string, T> create, params string[] allowed)
+            where T : ComposeResource
         {
-            var at = $"volume '{key}'";
             if (node == null || node.IsNull)
             {
-                return new ComposeVolume(key, _projectName + "_" + key);
+                return create(key, _projectName + "_" + key);
             }
 
-            Mapping(node, at, "driver", "driver_opts", "external", "name", "labels");
+            Mapping(node, at, allowed);
             var external = node.Get("external") is { } e && ExternalFlag(e, at);
-            var name = String(node.Get("name"), at);
-            return new ComposeVolume(key, name ?? (external ? key : _projectName + "_" + key))
-            {
-                Driver = String(node.Get("driver"), at),
-                DriverOptions = node.Get("driver_opts") is { } o ? StringMap(o, "driver_opts of " + at) : ComposeService.Empty<string>(),
-                External = external,
-                Labels = node.Get("labels") is { } l ? StringMap(l, "labels of " + at) : ComposeService.Empty<string>(),
-            };
+            var resource = create(key, String(node.Get("name"), at) ?? (external ? key : _projectName + "_" + key));
+            resource.Driver = String(node.Get("driver"), at);
+            resource.DriverOptions = node.Get("driver_opts") is { } o ? StringMap(o, "driver_opts of " + at) : ComposeService.Empty<string>();
+            resource.External = external;
+            resource.Labels = node.Get("labels") is { } l ? StringMap(l, "labels of " + at) : ComposeService.Empty<string>();
+            return resource;
         }
 
         /// <summary>external: true, or the obsolete external: {name: x} form.</summary>
@@ -924,16 +918,12 @@ namespace ContainerTools.Engine.Compose
 
         private static long Bytes(ComposeNode node, string at)
         {
-            var match = node.Kind == ComposeNodeKind.Scalar && node.Value != null
-                ? Regex.Match(node.Value.Trim(), @"^(\d+(?:\.\d+)?)\s*([bkmgtBKMGT]?)[bB]?$", RegexOptions.CultureInvariant)
-                : Match.Empty;
-            if (!match.Success || !double.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            if (node.Kind != ComposeNodeKind.Scalar || !ValueParsers.TryParseBytes(node.Value, out var bytes))
             {
                 throw node.Error($"{at} must be a size in bytes or with a unit (512m, 1.5g, 1gb), not {(node.Kind == ComposeNodeKind.Scalar ? "'" + node + "'" : node.KindName)}.");
             }
 
-            var shift = "bkmgt".IndexOf(match.Groups[2].Length > 0 ? char.ToLowerInvariant(match.Groups[2].Value[0]) : 'b');
-            return (long)(number * (1L << (10 * shift)));
+            return bytes;
         }
 
         /// <summary>A duration as compose writes them (Go's syntax: 1m30s, 10s, 500ms, 1h, 1.5s) or a number of seconds.</summary>

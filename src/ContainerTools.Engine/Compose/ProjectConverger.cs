@@ -743,42 +743,7 @@ namespace ContainerTools.Engine.Compose
 
         private static NetworkCreateSpec NetworkSpec(ComposeProject project, ComposeNetwork network)
         {
-            var spec = new NetworkCreateSpec
-            {
-                Name = network.Name,
-                Driver = network.Driver,
-                Internal = network.Internal,
-                Attachable = network.Attachable,
-                EnableIPv6 = network.EnableIPv6,
-            };
-            foreach (var pool in network.Subnets)
-            {
-                if (pool.Subnet != null)
-                {
-                    spec.Subnets.Add(pool.Subnet);
-                }
-
-                if (pool.Gateway != null)
-                {
-                    spec.Gateways.Add(pool.Gateway);
-                }
-
-                if (pool.IPRange != null)
-                {
-                    spec.IPRanges.Add(pool.IPRange);
-                }
-            }
-
-            foreach (var option in network.DriverOptions)
-            {
-                spec.Options[option.Key] = option.Value;
-            }
-
-            foreach (var label in network.Labels)
-            {
-                spec.Labels[label.Key] = label.Value;
-            }
-
+            var spec = network.CreateSpec(network.Name);
             spec.Labels[ComposeProjectSummary.ProjectLabel] = project.Name;
             spec.Labels[NetworkLabel] = network.Key;
             return spec;

@@ -12,16 +12,29 @@ namespace ContainerTools.Engine.Containers
         /// <summary>Bytes from docker's RAM syntax: 1024, 512k, 512m, 1.5g, 1gb (binary units, case-insensitive).</summary>
         public static long ParseBytes(string value, string parameterName)
         {
-            var match = SizePattern.Match((value ?? string.Empty).Trim());
-            if (!match.Success ||
-                !double.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            if (!TryParseBytes(value, out var bytes))
             {
                 throw new InvalidSpecException("InvalidSize",
                     $"The -{parameterName} value '{value}' is not a size. Use bytes (536870912) or a number with a unit: 512k, 512m, 1.5g.", value);
             }
 
+            return bytes;
+        }
+
+        /// <summary>ParseBytes for callers that report a bad size their own way (a compose file names the line).</summary>
+        internal static bool TryParseBytes(string? value, out long bytes)
+        {
+            var match = SizePattern.Match((value ?? string.Empty).Trim());
+            if (!match.Success ||
+                !double.TryParse(match.Groups[1].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+            {
+                bytes = 0;
+                return false;
+            }
+
             var shift = "bkmgtp".IndexOf(match.Groups[2].Success && match.Groups[2].Length > 0 ? char.ToLowerInvariant(match.Groups[2].Value[0]) : 'b');
-            return (long)(number * (1L << (10 * shift)));
+            bytes = (long)(number * (1L << (10 * shift)));
+            return true;
         }
 
         private static readonly Regex SizePattern = new Regex(@"^(\d+(?:\.\d+)?)\s*([bkmgtpBKMGTP]?)[bB]?$", RegexOptions.CultureInvariant);

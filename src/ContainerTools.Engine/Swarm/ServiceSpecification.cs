@@ -251,6 +251,22 @@ namespace ContainerTools.Engine.Swarm
             return copy;
         }
 
+        /// <summary>Changes the update settings given (not null) and keeps the others: the service's, or docker's defaults when it has none.</summary>
+        public void ChangeUpdateConfig(long? parallelism, TimeSpan? delay, string? failureAction, string? order)
+        {
+            if (parallelism == null && delay == null && failureAction == null && order == null)
+            {
+                return;
+            }
+
+            var update = UpdateConfig?.Clone() ?? new ServiceUpdateConfig();
+            update.Parallelism = parallelism ?? update.Parallelism;
+            update.Delay = delay ?? update.Delay;
+            update.FailureAction = failureAction ?? update.FailureAction;
+            update.Order = order ?? update.Order;
+            UpdateConfig = update;
+        }
+
         /// <summary>The settings (engine spec paths, e.g. TaskTemplate.ContainerSpec.Image) in which other differs from this one; empty: an update would change nothing.</summary>
         public IReadOnlyList<string> Differences(ServiceSpecification other) =>
             ServiceSpecJson.Fields.Where(f => ServiceSpecJson.Text(f.Project(this)) != ServiceSpecJson.Text(f.Project(other))).Select(f => f.Path).ToList();

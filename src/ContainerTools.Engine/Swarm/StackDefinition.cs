@@ -349,41 +349,8 @@ namespace ContainerTools.Engine.Swarm
 
         private static NetworkCreateSpec NetworkSpec(string stack, string name, ComposeNetwork? declared)
         {
-            var spec = new NetworkCreateSpec { Name = name, Driver = declared?.Driver ?? "overlay" };
-            if (declared != null)
-            {
-                spec.Internal = declared.Internal;
-                spec.Attachable = declared.Attachable;
-                spec.EnableIPv6 = declared.EnableIPv6;
-                foreach (var option in declared.DriverOptions)
-                {
-                    spec.Options[option.Key] = option.Value;
-                }
-
-                foreach (var label in declared.Labels)
-                {
-                    spec.Labels[label.Key] = label.Value;
-                }
-
-                foreach (var pool in declared.Subnets)
-                {
-                    if (pool.Subnet != null)
-                    {
-                        spec.Subnets.Add(pool.Subnet);
-                    }
-
-                    if (pool.Gateway != null)
-                    {
-                        spec.Gateways.Add(pool.Gateway);
-                    }
-
-                    if (pool.IPRange != null)
-                    {
-                        spec.IPRanges.Add(pool.IPRange);
-                    }
-                }
-            }
-
+            var spec = declared?.CreateSpec(name) ?? new NetworkCreateSpec { Name = name };
+            spec.Driver ??= "overlay";
             spec.Labels[NamespaceLabel] = stack;
             return spec;
         }

@@ -2,86 +2,19 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
-using ContainerTools.Engine.Machines;
 using ContainerTools.Engine.Model;
 using ContainerTools.Tests.Infrastructure;
 using Xunit;
 
 namespace ContainerTools.Tests.Machines
 {
-    /// <summary>One two-node swarm (manager and worker: isolated Local machines with the test image) shared by the service tests of a class.</summary>
-    public sealed class ServiceSwarmFixture : IDisposable
-    {
-        public const string SecondImage = "containertools-test/busybox:v2";
-        private readonly string? _previousStore = Environment.GetEnvironmentVariable(MachineStore.StoreVariable);
-        private readonly string? _previousConfig = Environment.GetEnvironmentVariable("DOCKER_CONFIG");
-
-        public ServiceSwarmFixture()
-        {
-            // Safe: the machine collection runs alone, apart from every other test.
-            Environment.SetEnvironmentVariable(MachineStore.StoreVariable, Lab.StoreFolder);
-            Environment.SetEnvironmentVariable("DOCKER_CONFIG", Lab.DockerConfig);
-            Shell = new PowerShellSession();
-            try
-            {
-                Create();
-            }
-            catch
-            {
-                // xunit does not dispose a fixture whose constructor threw: remove the machines made so far here.
-                Dispose();
-                throw;
-            }
-        }
-
-        private void Create()
-        {
-            Manager = TestEngine.UniqueName("ctsm");
-            Worker = TestEngine.UniqueName("ctsw");
-            var machines = Shell.Invoke($"New-ContainerMachine {Manager} -Isolated -PassThru; New-ContainerMachine {Worker} -Isolated -PassThru").AssertSuccess().Objects<ContainerMachine>().ToList();
-            foreach (var machine in new[] { Manager, Worker })
-            {
-                Lab.LoadTestImage(machine);
-                Lab.DockerChecked("--context", machine, "tag", TestEngine.Image, SecondImage);
-            }
-
-            Shell.Invoke($"Initialize-ContainerSwarm -Engine {Manager} -AdvertiseAddress {machines[0].NetworkAddress}").AssertSuccess();
-            Shell.Invoke($"Join-ContainerSwarm -Engine {Worker} -Manager (Get-ContainerMachine {Manager}) -AdvertiseAddress {machines[1].NetworkAddress}").AssertSuccess();
-            WorkerHostname = Lab.DockerChecked("--context", Worker, "info", "--format", "{{.Name}}");
-        }
-
-        public MachineLab Lab { get; } = new MachineLab();
-
-        public PowerShellSession Shell { get; }
-
-        public string Manager { get; private set; } = string.Empty;
-
-        public string Worker { get; private set; } = string.Empty;
-
-        public string WorkerHostname { get; private set; } = string.Empty;
-
-        public void Dispose()
-        {
-            if (Worker.Length > 0)
-            {
-                Lab.Docker("--context", Worker, "swarm", "leave", "--force");
-                Lab.Docker("--context", Manager, "swarm", "leave", "--force");
-            }
-
-            Shell.Dispose();
-            Lab.Dispose();
-            Environment.SetEnvironmentVariable(MachineStore.StoreVariable, _previousStore);
-            Environment.SetEnvironmentVariable("DOCKER_CONFIG", _previousConfig);
-        }
-    }
-
     /// <summary>The service cmdlets on a real two-node swarm (never on the shared test engine); the docker CLI is the oracle.</summary>
     [Collection(MachineCollection.Name)]
-    public sealed class ServiceCmdletTests : IClassFixture<ServiceSwarmFixture>
+    public sealed class ServiceCmdletTests : IClassFixture<TwoNodeSwarm>
     {
-        private readonly ServiceSwarmFixture _swarm;
+        private readonly TwoNodeSwarm _swarm;
 
-        public ServiceCmdletTests(ServiceSwarmFixture swarm)
+        public ServiceCmdletTests(TwoNodeSwarm swarm)
         {
             _swarm = swarm;
         }
@@ -104,7 +37,7 @@ namespace ContainerTools.Tests.Machines
                 Assert.Equal(2, service.RunningTasks);
                 Assert.Equal("Replicated", service.Mode);
 
-                using (var inspect = JsonDocument.Parse(_swarm.Lab.DockerChecked("--context", Engine, "service", "inspect", name, "--format", "{{json .Spec}}")))
+                using (var inspect = JsonDocument.Parse(_swarm.ManagerDocker("service", "inspect", name, "--format", "{{json .Spec}}")))
                 {
                     var spec = inspect.RootElement;
                     Assert.Equal(2, spec.GetProperty("Mode").GetProperty("Replicated").GetProperty("Replicas").GetInt32());
@@ -127,7 +60,7 @@ namespace ContainerTools.Tests.Machines
                 Assert.All(tasks, t => Assert.Equal(_swarm.WorkerHostname, t.Node));
                 Assert.All(tasks, t => Assert.Equal("Running", t.CurrentState));
                 Assert.Equal(new[] { name + ".1", name + ".2" }, tasks.Select(t => t.Name));
-                var cliTasks = _swarm.Lab.DockerChecked("--context", Engine, "service", "ps", name, "--filter", "desired-state=running", "--no-trunc", "--format", "{{.ID}}")
+                var cliTasks = _swarm.ManagerDocker("service", "ps", name, "--filter", "desired-state=running", "--no-trunc", "--format", "{{.ID}}")
                     .Split('\n', StringSplitOptions.RemoveEmptyEntries).OrderBy(i => i, StringComparer.Ordinal);
                 Assert.Equal(cliTasks, tasks.Select(t => t.Id).OrderBy(i => i, StringComparer.Ordinal));
                 // By the pipeline, from the service object.
@@ -149,7 +82,7 @@ namespace ContainerTools.Tests.Machines
                 // Scale up and down.
                 var scaled = Assert.Single(Shell.Invoke($"Set-ContainerService -Engine {Engine} -Name {name} -Replicas 3 -Wait -PassThru").AssertSuccess().Objects<ContainerService>());
                 Assert.Equal(3, scaled.RunningTasks);
-                Assert.Equal("3", _swarm.Lab.DockerChecked("--context", Engine, "service", "inspect", name, "--format", "{{.Spec.Mode.Replicated.Replicas}}"));
+                Assert.Equal("3", _swarm.ManagerDocker("service", "inspect", name, "--format", "{{.Spec.Mode.Replicated.Replicas}}"));
                 scaled = Assert.Single(Shell.Invoke($"Get-ContainerService -Engine {Engine} {name} | Set-ContainerService -Replicas 1 -Wait -PassThru").AssertSuccess().Objects<ContainerService>());
                 Assert.Equal(1, scaled.Replicas);
                 Assert.Equal(1, scaled.RunningTasks);
@@ -158,29 +91,28 @@ namespace ContainerTools.Tests.Machines
                 var noop = Shell.Invoke($"Set-ContainerService -Engine {Engine} -Name {name} -Replicas 1 -Environment @{{ LEVEL = '1' }} -Verbose -PassThru").AssertSuccess();
                 Assert.Equal(scaled.Version, Assert.Single(noop.Objects<ContainerService>()).Version);
                 Assert.Contains(noop.Verbose, v => v.Contains("no update sent", StringComparison.Ordinal));
-                Assert.Equal(scaled.Version.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    _swarm.Lab.DockerChecked("--context", Engine, "service", "inspect", name, "--format", "{{.Version.Index}}"));
+                Assert.Equal(scaled.Version, _swarm.ServiceVersion(name));
 
                 // Environment: add one, remove one; the running task has the new environment.
                 Shell.Invoke($"Set-ContainerService -Engine {Engine} -Name {name} -Environment @{{ COLOR = 'blue' }} -RemoveEnvironment GREETING -Wait").AssertSuccess();
-                Assert.Equal("[COLOR=blue LEVEL=1]", _swarm.Lab.DockerChecked("--context", Engine, "service", "inspect", name, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Env}}"));
+                Assert.Equal("[COLOR=blue LEVEL=1]", _swarm.ManagerDocker("service", "inspect", name, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Env}}"));
                 var running = Assert.Single(Shell.Invoke($"Get-ContainerServiceTask -Engine {Engine} -Service {name} -DesiredState Running").AssertSuccess().Objects<ContainerServiceTask>());
-                Assert.Equal("[COLOR=blue LEVEL=1]", _swarm.Lab.DockerChecked("--context", Engine, "inspect", running.Id, "--format", "{{.Spec.ContainerSpec.Env}}"));
+                Assert.Equal("[COLOR=blue LEVEL=1]", _swarm.ManagerDocker("inspect", running.Id, "--format", "{{.Spec.ContainerSpec.Env}}"));
                 Assert.Contains(Shell.Invoke($"Get-ContainerServiceTask -Engine {Engine} -Service {name} -DesiredState Shutdown").AssertSuccess().Objects<ContainerServiceTask>(),
                     t => t.DesiredState == "Shutdown");
 
                 // A rolling image update, two at a time as the service's update config says.
                 Shell.Invoke($"Set-ContainerService -Engine {Engine} -Name {name} -Replicas 2 -Wait").AssertSuccess();
-                var rolled = Assert.Single(Shell.Invoke($"Set-ContainerService -Engine {Engine} -Name {name} -Image {ServiceSwarmFixture.SecondImage} -Wait -PassThru")
+                var rolled = Assert.Single(Shell.Invoke($"Set-ContainerService -Engine {Engine} -Name {name} -Image {TwoNodeSwarm.SecondImage} -Wait -PassThru")
                     .AssertSuccess().Objects<ContainerService>());
-                Assert.Equal(ServiceSwarmFixture.SecondImage, rolled.Image);
+                Assert.Equal(TwoNodeSwarm.SecondImage, rolled.Image);
                 Assert.Equal(2, rolled.RunningTasks);
                 Assert.Equal(2, rolled.UpdateConfig!.Parallelism);
                 Assert.Equal("completed", rolled.UpdateState);
                 var newTasks = Shell.Invoke($"Get-ContainerServiceTask -Engine {Engine} -Service {name} -DesiredState Running").AssertSuccess().Objects<ContainerServiceTask>().ToList();
                 Assert.Equal(2, newTasks.Count);
-                Assert.All(newTasks, t => Assert.Equal(ServiceSwarmFixture.SecondImage, t.Image));
-                Assert.Equal(ServiceSwarmFixture.SecondImage, _swarm.Lab.DockerChecked("--context", Engine, "service", "inspect", name, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"));
+                Assert.All(newTasks, t => Assert.Equal(TwoNodeSwarm.SecondImage, t.Image));
+                Assert.Equal(TwoNodeSwarm.SecondImage, _swarm.ManagerDocker("service", "inspect", name, "--format", "{{.Spec.TaskTemplate.ContainerSpec.Image}}"));
 
                 // -Force redeploys even without a change.
                 var before = rolled.Version;

@@ -12,13 +12,13 @@ namespace ContainerTools.Tests.Machines
 {
     /// <summary>Publish-/Get-/Remove-ContainerStack on a real two-node swarm (never on the shared test engine); the docker CLI is the oracle.</summary>
     [Collection(MachineCollection.Name)]
-    public sealed class StackCmdletTests : IClassFixture<ServiceSwarmFixture>, IDisposable
+    public sealed class StackCmdletTests : IClassFixture<TwoNodeSwarm>, IDisposable
     {
         private const string Namespace = "com.docker.stack.namespace";
-        private readonly ServiceSwarmFixture _swarm;
+        private readonly TwoNodeSwarm _swarm;
         private readonly ComposeFolder _folder = new ComposeFolder("stackapp");
 
-        public StackCmdletTests(ServiceSwarmFixture swarm)
+        public StackCmdletTests(TwoNodeSwarm swarm)
         {
             _swarm = swarm;
         }
@@ -66,9 +66,9 @@ networks:
   back: {}
 ";
 
-        private string Docker(params string[] args) => _swarm.Lab.DockerChecked(new[] { "--context", Engine }.Concat(args).ToArray());
+        private string Docker(params string[] args) => _swarm.ManagerDocker(args);
 
-        private long Version(string service) => long.Parse(Docker("service", "inspect", service, "--format", "{{.Version.Index}}"), System.Globalization.CultureInfo.InvariantCulture);
+        private long Version(string service) => _swarm.ServiceVersion(service);
 
         private PowerShellResult Publish(string stack, string extra = "") =>
             Shell.Invoke($"Publish-ContainerStack -Engine {Engine} -Path $path -Name {stack} {extra}", new Hashtable { ["path"] = System.IO.Path.Combine(_folder.Directory, "compose.yaml") });

@@ -17,13 +17,13 @@ namespace ContainerTools.Tests.Machines
     /// swarm (the worker ends stopped); never the shared test engine.
     /// </summary>
     [Collection(MachineCollection.Name)]
-    public sealed class StackScenarioTests : IClassFixture<ServiceSwarmFixture>, IDisposable
+    public sealed class StackScenarioTests : IClassFixture<TwoNodeSwarm>, IDisposable
     {
         private const string Namespace = "com.docker.stack.namespace";
-        private readonly ServiceSwarmFixture _swarm;
+        private readonly TwoNodeSwarm _swarm;
         private readonly ComposeFolder _folder = new ComposeFolder("scenario");
 
-        public StackScenarioTests(ServiceSwarmFixture swarm)
+        public StackScenarioTests(TwoNodeSwarm swarm)
         {
             _swarm = swarm;
         }
@@ -34,9 +34,9 @@ namespace ContainerTools.Tests.Machines
 
         public void Dispose() => _folder.Dispose();
 
-        private string Docker(params string[] args) => _swarm.Lab.DockerChecked(new[] { "--context", Manager }.Concat(args).ToArray());
+        private string Docker(params string[] args) => _swarm.ManagerDocker(args);
 
-        private long Version(string service) => long.Parse(Docker("service", "inspect", service, "--format", "{{.Version.Index}}"), System.Globalization.CultureInfo.InvariantCulture);
+        private long Version(string service) => _swarm.ServiceVersion(service);
 
         private PowerShellResult Publish(string stack, string path, string extra = "") =>
             Shell.Invoke($"Publish-ContainerStack -Engine {Manager} -Path $path -Name {stack} {extra}", new Hashtable { ["path"] = path });
@@ -121,12 +121,12 @@ networks:
                 Assert.Equal(otherVersion, Version(stack + "_other"));
 
                 // A rolling update to a new image, one task at a time; the other service is untouched.
-                _folder.Write("compose.yaml", Spread(6, ServiceSwarmFixture.SecondImage));
+                _folder.Write("compose.yaml", Spread(6, TwoNodeSwarm.SecondImage));
                 var rolled = Publish(stack, file, "-Wait -Verbose").AssertSuccess();
                 Assert.Contains(rolled.Verbose, v => v.Contains("TaskTemplate.ContainerSpec.Image", StringComparison.Ordinal));
                 tasks = RunningTasks(stack + "_spread");
                 Assert.Equal(6, tasks.Length);
-                Assert.All(tasks, t => Assert.EndsWith(" " + ServiceSwarmFixture.SecondImage, t, StringComparison.Ordinal));
+                Assert.All(tasks, t => Assert.EndsWith(" " + TwoNodeSwarm.SecondImage, t, StringComparison.Ordinal));
                 Assert.Equal("1", Docker("service", "inspect", stack + "_spread", "--format", "{{.Spec.UpdateConfig.Parallelism}}"));
                 Assert.Equal("completed", Docker("service", "inspect", stack + "_spread", "--format", "{{.UpdateStatus.State}}"));
                 Assert.Equal(otherVersion, Version(stack + "_other"));

@@ -183,11 +183,8 @@ namespace ContainerTools.Cmdlets.Service
 
             spec.Args = Command?.ToList() ?? spec.Args;
             spec.Command = Entrypoint?.ToList() ?? spec.Command;
-            CopyTo(Environment, spec.Environment);
-            CopyLabels(Label, spec.Labels);
+            ApplyShared(spec, Environment, Label, Publish, Constraint);
             CopyLabels(ContainerLabel, spec.ContainerLabels);
-            spec.Ports = ParsePorts(Publish ?? Array.Empty<object>()).ToList();
-            spec.Constraints = Constraint?.ToList() ?? spec.Constraints;
             spec.Networks = (Network ?? Array.Empty<string>()).Select(n => new ServiceNetwork(n)).ToList();
             var here = SessionState.Path.CurrentFileSystemLocation.ProviderPath;
             foreach (var mount in (Mount ?? Array.Empty<string>()).Select(m => VolumeSpec.ParseMount(m, here))
@@ -198,17 +195,7 @@ namespace ContainerTools.Cmdlets.Service
 
             ApplyResources(Limit, nameof(Limit), c => spec.CpuLimit = c, m => spec.MemoryLimit = m);
             ApplyResources(Reservation, nameof(Reservation), c => spec.CpuReservation = c, m => spec.MemoryReservation = m);
-            if (UpdateParallelism != null || UpdateDelay != null || UpdateFailureAction != null || UpdateOrder != null)
-            {
-                spec.UpdateConfig = new ServiceUpdateConfig
-                {
-                    Parallelism = UpdateParallelism ?? 1,
-                    Delay = UpdateDelay,
-                    FailureAction = UpdateFailureAction,
-                    Order = UpdateOrder,
-                };
-            }
-
+            spec.ChangeUpdateConfig(UpdateParallelism, UpdateDelay, UpdateFailureAction, UpdateOrder);
             if (RestartCondition != null)
             {
                 spec.RestartPolicy = new ServiceRestartPolicy { Condition = RestartCondition };

@@ -60,6 +60,25 @@ namespace ContainerTools.Cmdlets.Service
             }
         }
 
+        /// <summary>
+        /// Applies the parameters New- and Set-ContainerService share; null leaves the spec's value. Environment and labels are
+        /// added to the spec's, ports and constraints replace them.
+        /// </summary>
+        internal static void ApplyShared(ServiceSpecification spec, Hashtable? environment, object? label, object[]? publish, string[]? constraint)
+        {
+            CopyTo(environment, spec.Environment);
+            CopyLabels(label, spec.Labels);
+            if (publish != null)
+            {
+                spec.Ports = ParsePorts(publish).ToList();
+            }
+
+            if (constraint != null)
+            {
+                spec.Constraints = constraint.ToList();
+            }
+        }
+
         internal static IEnumerable<ServicePort> ParsePorts(IEnumerable<object> values)
         {
             foreach (var value in values)

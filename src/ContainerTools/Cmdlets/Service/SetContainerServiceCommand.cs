@@ -123,32 +123,13 @@ namespace ContainerTools.Cmdlets.Service
                 spec.Image = Image;
             }
 
-            CopyTo(Environment, spec.Environment);
+            ApplyShared(spec, Environment, Label, Publish, Constraint);
             foreach (var name in RemoveEnvironment ?? Array.Empty<string>())
             {
                 spec.Environment.Remove(name);
             }
 
-            if (Publish != null)
-            {
-                spec.Ports = ParsePorts(Publish).ToList();
-            }
-
-            CopyLabels(Label, spec.Labels);
-            if (Constraint != null)
-            {
-                spec.Constraints = Constraint.ToList();
-            }
-
-            if (UpdateParallelism != null || UpdateDelay != null || UpdateFailureAction != null)
-            {
-                var update = spec.UpdateConfig?.Clone() ?? new ServiceUpdateConfig();
-                update.Parallelism = UpdateParallelism ?? update.Parallelism;
-                update.Delay = UpdateDelay ?? update.Delay;
-                update.FailureAction = UpdateFailureAction ?? update.FailureAction;
-                spec.UpdateConfig = update;
-            }
-
+            spec.ChangeUpdateConfig(UpdateParallelism, UpdateDelay, UpdateFailureAction, order: null);
             return spec;
         }
     }
