@@ -499,6 +499,24 @@ namespace ContainerTools.Engine.Machines.Local
             // Again each time: a bridge made anew (after the last machine left it) does not know the old port.
             await Ip(cancellationToken, "link", "set", hostSide, "master", BridgeName).ConfigureAwait(false);
             await Ip(cancellationToken, "link", "set", hostSide, "up").ConfigureAwait(false);
+            await ForgetNeighbourAsync(address, cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Forgets the link-layer address the host and the other machines last saw at an address. A machine made right
+        /// after another one left takes the same address with a new veth: a remembered entry would send its first
+        /// connections to the old one for up to half a minute.
+        /// </summary>
+        private async Task ForgetNeighbourAsync(string address, CancellationToken cancellationToken)
+        {
+            await _runner.RunAsync(cancellationToken, "ip", "neigh", "flush", "to", address).ConfigureAwait(false);
+            foreach (var ns in await NamespacesAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (ns.StartsWith("ctm-", StringComparison.Ordinal))
+                {
+                    await _runner.RunAsync(cancellationToken, "ip", "-n", ns, "neigh", "flush", "to", address).ConfigureAwait(false);
+                }
+            }
         }
 
         /// <summary>The bridge of a machine in the host's namespace (dockerd needs it to exist, with its address, before it starts).</summary>
@@ -558,6 +576,11 @@ namespace ContainerTools.Engine.Machines.Local
             }
 
             await _runner.RunAsync(cancellationToken, "ip", "link", "del", HostInterface(definition)).ConfigureAwait(false);
+            if (Address(definition) is string address)
+            {
+                await ForgetNeighbourAsync(address, cancellationToken).ConfigureAwait(false);
+            }
+
             await RemoveBridgeIfUnusedAsync(cancellationToken).ConfigureAwait(false);
         }
 
