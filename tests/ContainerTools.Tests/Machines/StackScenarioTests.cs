@@ -41,7 +41,7 @@ namespace ContainerTools.Tests.Machines
         private PowerShellResult Publish(string stack, string path, string extra = "") =>
             Shell.Invoke($"Publish-ContainerStack -Engine {Manager} -Path $path -Name {stack} {extra}", new Hashtable { ["path"] = path });
 
-        // "NODEID state image" of each task the swarm wants running (by node id: the machines share one hostname).
+        // "NODEID state image" of each task the swarm wants running (by node id, which is what the engine records).
         private string[] RunningTasks(string service)
         {
             var ids = Docker("service", "ps", service, "--filter", "desired-state=running", "--no-trunc", "--format", "{{.ID}}").Split('\n', StringSplitOptions.RemoveEmptyEntries);

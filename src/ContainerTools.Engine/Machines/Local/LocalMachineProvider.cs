@@ -331,7 +331,8 @@ namespace ContainerTools.Engine.Machines.Local
             while (true)
             {
                 var pid = knownPid ?? ReadLivePid(definition);
-                if (pid != null && await PingAsync(definition, cancellationToken).ConfigureAwait(false))
+                if (pid != null && await PingAsync(definition, cancellationToken).ConfigureAwait(false)
+                    && await ListenerAcceptsAsync(definition, cancellationToken).ConfigureAwait(false))
                 {
                     return;
                 }
@@ -372,6 +373,27 @@ namespace ContainerTools.Engine.Machines.Local
             {
                 connection.Reset();
             }
+        }
+
+        /// <summary>
+        /// The TCP listener clients use accepts a connection: the unix socket answering does not prove the address is
+        /// reachable yet (a fresh veth, a just-reused address), and the first cmdlet after New-ContainerMachine would wait.
+        /// </summary>
+        private static async Task<bool> ListenerAcceptsAsync(MachineDefinition definition, CancellationToken cancellationToken)
+        {
+            var host = IsIsolated(definition) ? Address(definition)! : "127.0.0.1";
+            var port = IsIsolated(definition) ? TlsPort : int.Parse(definition.ProviderSettings[PortSetting], CultureInfo.InvariantCulture);
+            using var client = new TcpClient();
+            var connect = client.ConnectAsync(host, port);
+            // A connect given up on still ends (faulted, once the client is disposed): observe it.
+            _ = connect.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            if (await Task.WhenAny(connect, Task.Delay(TimeSpan.FromSeconds(2), cancellationToken)).ConfigureAwait(false) != connect)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                return false;
+            }
+
+            return connect.Status == TaskStatus.RanToCompletion;
         }
 
         private static string LogTail(MachineContext context)
