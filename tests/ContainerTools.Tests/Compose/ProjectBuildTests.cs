@@ -4,6 +4,7 @@ using System.Linq;
 using System.Management.Automation;
 using ContainerTools.Tests.Infrastructure;
 using Xunit;
+using static ContainerTools.Tests.Compose.ComposeTestProject;
 
 namespace ContainerTools.Tests.Compose
 {
@@ -22,21 +23,7 @@ namespace ContainerTools.Tests.Compose
 
         public void Dispose()
         {
-            var filter = "label=com.docker.compose.project=" + _project;
-            foreach (var id in Lines(TestEngine.Docker("ps", "-aq", "--filter", filter)))
-            {
-                TestEngine.DockerResult("rm", "-f", "-v", id);
-            }
-
-            foreach (var id in Lines(TestEngine.Docker("network", "ls", "-q", "--filter", filter)))
-            {
-                TestEngine.DockerResult("network", "rm", id);
-            }
-
-            foreach (var name in Lines(TestEngine.Docker("volume", "ls", "-q", "--filter", filter)))
-            {
-                TestEngine.DockerResult("volume", "rm", "-f", name);
-            }
+            ComposeTestProject.RemoveEverythingOf(_project);
 
             foreach (var id in Lines(TestEngine.Docker("image", "ls", "-q", "--filter", "label=containertools.compose.project=" + _project)).Distinct())
             {
@@ -46,8 +33,6 @@ namespace ContainerTools.Tests.Compose
             Environment.SetEnvironmentVariable(_argVariable, null);
             _folder.Dispose();
         }
-
-        private static string[] Lines(string text) => text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
 
         private string Compose(string workerRole) => $@"
 services:

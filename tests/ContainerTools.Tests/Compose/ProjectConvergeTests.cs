@@ -4,6 +4,7 @@ using System.Linq;
 using ContainerTools.Engine.Model;
 using ContainerTools.Tests.Infrastructure;
 using Xunit;
+using static ContainerTools.Tests.Compose.ComposeTestProject;
 
 namespace ContainerTools.Tests.Compose
 {
@@ -22,26 +23,9 @@ namespace ContainerTools.Tests.Compose
         public void Dispose()
         {
             // Whatever the test left: everything labelled with its unique project name.
-            var filter = "label=com.docker.compose.project=" + _project;
-            foreach (var id in Lines(TestEngine.Docker("ps", "-aq", "--filter", filter)))
-            {
-                TestEngine.DockerResult("rm", "-f", "-v", id);
-            }
-
-            foreach (var id in Lines(TestEngine.Docker("network", "ls", "-q", "--filter", filter)))
-            {
-                TestEngine.DockerResult("network", "rm", id);
-            }
-
-            foreach (var name in Lines(TestEngine.Docker("volume", "ls", "-q", "--filter", filter)))
-            {
-                TestEngine.DockerResult("volume", "rm", "-f", name);
-            }
-
+            ComposeTestProject.RemoveEverythingOf(_project);
             _folder.Dispose();
         }
-
-        private static string[] Lines(string text) => text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0).ToArray();
 
         private string Compose(string webRole) => $@"
 services:
